@@ -1,0 +1,133 @@
+"""The composition root: settings in, a wired Gallra out. Tests call it with their own parts."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import psycopg
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.sqlite import SQLiteFactory
+from psycopg import sql
+
+from api.application import GallraApplication, utc_now
+from api.settings import Settings
+from api.tokens import TokenIssuer
+from projections.runner import ProjectionRunner
+from projections.statistics import AttendanceStatistics
+from projections.views.attendance import AttendanceViewSQL
+from projections.views.postgres import PostgresAttendanceView
+from projections.views.sqlite import SQLiteAttendanceView
+from retention.errors import KekError
+from retention.gallring import Gallring
+from retention.keys.kek import (
+    Secrets,
+    generate_secrets_file,
+    load_secrets_file,
+    secrets_from_env,
+)
+from retention.plan import RetentionPlan, load_plan
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Gallra:
+    """Everything wired: the application, its read side, gallring and token issuing."""
+
+    settings: Settings
+    app: GallraApplication
+    view: AttendanceViewSQL
+    runner: ProjectionRunner
+    statistics: AttendanceStatistics
+    gallring: Gallring
+    plan: RetentionPlan
+    tokens: TokenIssuer
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.app.close()
+
+
+def load_or_create_secrets(settings: Settings) -> Secrets:
+    from_env = secrets_from_env(dict(os.environ))
+    if from_env is not None:
+        return from_env
+    path = settings.resolved_secrets_file
+    if not path.exists() and settings.create_secrets:
+        if settings.backend == "sqlite" and settings.sqlite_path.exists():
+            raise KekError(
+                f"database {settings.sqlite_path} exists but its secrets file {path} is missing; "
+                "refusing to make new keys for it"
+            )
+        generate_secrets_file(path)
+        log.info("generated a new secrets file at %s", path)
+    return load_secrets_file(path)
+
+
+def ensure_postgres_schema(settings: Settings) -> None:
+    with psycopg.connect(
+        host=settings.pg_host,
+        port=settings.pg_port,
+        dbname=settings.pg_dbname,
+        user=settings.pg_user,
+        password=settings.pg_password,
+        autocommit=True,
+        connect_timeout=5,
+    ) as conn:
+        conn.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.pg_schema))
+        )
+
+
+def build(
+    settings: Settings,
+    *,
+    secrets: Secrets | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    plan: RetentionPlan | None = None,
+) -> Gallra:
+    if settings.backend == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    else:
+        ensure_postgres_schema(settings)
+    secrets = secrets or load_or_create_secrets(settings)
+    plan = plan or load_plan(settings.retention_plan)
+    app = GallraApplication(
+        settings.eventsourcing_env(), secrets=secrets, clock=clock, timezone=settings.timezone
+    )
+    app.plan = plan
+    view: AttendanceViewSQL
+    if isinstance(app.factory, SQLiteFactory):
+        view = SQLiteAttendanceView(app.factory.datastore)
+    elif isinstance(app.factory, PostgresFactory):
+        view = PostgresAttendanceView(app.factory.datastore)
+    else:  # pragma: no cover - settings allow only the two
+        raise TypeError(type(app.factory).__name__)
+    view.create_table()
+    runner = ProjectionRunner(app, view)
+
+    def count_events(category: str, months: Sequence[str]) -> int:
+        runner.catch_up()
+        return view.events_in(category, months)
+
+    gallring = Gallring(app, app.keystore, plan, count_events=count_events, clock=clock)
+    return Gallra(
+        settings=settings,
+        app=app,
+        view=view,
+        runner=runner,
+        statistics=AttendanceStatistics(view, runner, threshold=settings.suppression_threshold),
+        gallring=gallring,
+        plan=plan,
+        tokens=TokenIssuer(secrets.token_key, timedelta(hours=settings.token_ttl_hours)),
+        clock=clock,
+    )
+
+
+def today(gallra: Gallra) -> date:
+    return gallra.app.local_day(gallra.clock())

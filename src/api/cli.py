@@ -1,0 +1,279 @@
+"""The operators' command line: serve, tokens, retention runs, projection rebuilds.
+
+Errors print one line to stderr and exit non-zero; long work shows a progress bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from api.bootstrap import Gallra, build, today
+from api.settings import Settings
+from api.tokens import Principal, Role
+from domain.civic_number import InvalidCivicNumber
+from domain.errors import DomainError
+from retention.errors import RetentionError
+from retention.plan import PlanError
+
+cli = typer.Typer(
+    help="Gallra: school records, auditable for ever and forgotten on schedule.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+retention_cli = typer.Typer(help="Gallring under the retention plan.", no_args_is_help=True)
+projections_cli = typer.Typer(help="Read models.", no_args_is_help=True)
+cli.add_typer(retention_cli, name="retention")
+cli.add_typer(projections_cli, name="projections")
+out = Console()
+err = Console(stderr=True)
+
+Backend = Annotated[
+    str | None, typer.Option(help="sqlite or postgres (default: GALLRA_BACKEND or sqlite)")
+]
+DataDir = Annotated[Path | None, typer.Option(help="where the SQLite database and secrets live")]
+
+
+def _settings(backend: str | None, data_dir: Path | None, **extra: object) -> Settings:
+    return Settings.from_env(backend=backend, data_dir=data_dir, **extra)
+
+
+def _fail(message: str) -> None:
+    err.print(f"gallra: {message}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+def _open(settings: Settings) -> Gallra:
+    try:
+        return build(settings)
+    except (RetentionError, PlanError) as e:
+        _fail(str(e))
+    except Exception as e:  # a database that is down, a bad path, ...
+        _fail(f"cannot open the store: {type(e).__name__}: {e}")
+    raise AssertionError("unreachable")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+@cli.command()
+def serve(
+    backend: Backend = None,
+    data_dir: DataDir = None,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    demo: Annotated[
+        bool, typer.Option(help="seed a synthetic municipality on first start")
+    ] = False,
+) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    from api.demo import seed
+    from api.http.app import create_http_app
+
+    settings = _settings(backend, data_dir, create_secrets=True if demo else None)
+    gallra = _open(settings)
+    if demo:
+        if (gallra.app.recorder.max_notification_id() or 0) == 0:
+            out.print("seeding a synthetic demo municipality ...")
+            seeded = seed(gallra.app, today=today(gallra))
+            out.print(
+                f"  {len(seeded.units)} units, {len(seeded.children)} children, "
+                f"{len(seeded.guardians)} guardians"
+            )
+        _print_demo_tokens(gallra, host, port)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_http_app(gallra), host=host, port=port, log_level="info")
+
+
+def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
+    app = gallra.app
+    units = []
+    start = 0
+    from eventsourcing.utils import get_topic
+
+    from domain.organisation import Unit
+    from domain.people import Child
+
+    child_id = guardian_id = department_id = None
+    for n in app.recorder.select_notifications(
+        start=start, limit=10_000, topics=[get_topic(Unit.Created), get_topic(Child.GuardianLinked)]
+    ):
+        if n.topic == get_topic(Unit.Created):
+            units.append(UUID(str(n.originator_id)))
+        elif child_id is None:
+            child_id = UUID(str(n.originator_id))
+    if child_id is not None:
+        guardian_id = next(iter(app.get_child(child_id).guardians), None)
+    if units:
+        department_id = next(iter(app.get_unit(units[0]).departments), None)
+    table = Table(title="demo tokens (valid 12 hours; make more with `gallra token ROLE`)")
+    table.add_column("role")
+    table.add_column("bearer token", overflow="fold")
+    principals = [
+        Principal(Role.ADMIN, name="demo-admin"),
+        Principal(Role.STAFF, name="demo-staff"),
+        Principal(Role.GUARDIAN, subject=guardian_id, name="demo-guardian"),
+        Principal(Role.KIOSK, department=department_id, name="demo-kiosk"),
+        Principal(Role.STATISTICIAN, name="demo-statistician"),
+        Principal(Role.AUDITOR, name="demo-auditor"),
+    ]
+    for principal in principals:
+        table.add_row(str(principal.role), gallra.tokens.issue(principal))
+    out.print(table)
+    out.print(f"OpenAPI docs: http://{host}:{port}/docs  (Authorize with a token above)")
+    if child_id:
+        out.print(
+            f"a demo child: {child_id}   its guardian: {guardian_id}   "
+            f"the kiosk's department: {department_id}"
+        )
+
+
+@cli.command()
+def token(
+    role: Annotated[
+        Role, typer.Argument(help="admin, staff, guardian, kiosk, statistician, auditor")
+    ],
+    subject: Annotated[UUID | None, typer.Option(help="the guardian's person id")] = None,
+    department: Annotated[UUID | None, typer.Option(help="the kiosk's department id")] = None,
+    name: Annotated[str, typer.Option(help="who the token is for, for records")] = "",
+    backend: Backend = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Print a bearer token for a role."""
+    if role == Role.GUARDIAN and subject is None:
+        _fail("a guardian token needs --subject (the guardian's id)")
+    if role == Role.KIOSK and department is None:
+        _fail("a kiosk token needs --department")
+    gallra = _open(_settings(backend, data_dir))
+    try:
+        out.print(
+            gallra.tokens.issue(Principal(role, subject, department, name or str(role))),
+            soft_wrap=True,
+        )
+    finally:
+        gallra.close()
+
+
+def _as_of(value: str | None, gallra: Gallra) -> date:
+    if value is None:
+        return today(gallra)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"--as-of must be a date like 2026-11-28, not {value!r}")
+    raise AssertionError("unreachable")
+
+
+def _show_plan(gallra: Gallra, as_of: date) -> int:
+    culls = gallra.gallring.planned(as_of)
+    table = Table(title=f"gallring due on {as_of} (plan {gallra.plan.version})")
+    for column in ("rule", "category", "months", "scopes", "subjects", "events", "note"):
+        table.add_column(column)
+    for c in culls:
+        months = f"{c.months[0]} .. {c.months[-1]} ({len(c.months)})" if c.months else "-"
+        table.add_row(
+            c.rule_id,
+            c.category,
+            months,
+            str(len(c.key_ids)),
+            str(c.subjects),
+            "?" if c.events is None else str(c.events),
+            "resumes an interrupted run" if c.resumes else "",
+        )
+    out.print(table if culls else f"nothing is due on {as_of}")
+    return len(culls)
+
+
+@retention_cli.command("plan")
+def retention_plan(
+    as_of: Annotated[str | None, typer.Option(help="date to plan for (default today)")] = None,
+    backend: Backend = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Dry run: list what is due for culling, by rule, without changing anything."""
+    gallra = _open(_settings(backend, data_dir))
+    try:
+        _show_plan(gallra, _as_of(as_of, gallra))
+    finally:
+        gallra.close()
+
+
+@retention_cli.command("run")
+def retention_run(
+    as_of: Annotated[str | None, typer.Option(help="date to cull as of (default today)")] = None,
+    dry_run: Annotated[bool, typer.Option(help="only list what would be culled")] = False,
+    by: Annotated[str, typer.Option(help="who orders this run, for the record")] = "operator",
+    backend: Backend = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Cull everything due under the retention plan, leaving a gallring record per rule."""
+    gallra = _open(_settings(backend, data_dir))
+    try:
+        day = _as_of(as_of, gallra)
+        if dry_run:
+            _show_plan(gallra, day)
+            return
+        with _progress() as progress:
+            task = progress.add_task("culling", total=None)
+            results = gallra.gallring.run(
+                day,
+                by=by,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        if not results:
+            out.print(f"nothing is due on {day}")
+        for r in results:
+            out.print(
+                f"run {r.run_id}: rule {r.rule_id}, {r.category}, {len(r.months)} months, "
+                f"{r.keys_destroyed} keys destroyed, {r.subjects} subjects, "
+                f"{'?' if r.events is None else r.events} events"
+                + (" (resumed)" if r.resumed else "")
+            )
+    finally:
+        gallra.close()
+
+
+@projections_cli.command("rebuild")
+def projections_rebuild(backend: Backend = None, data_dir: DataDir = None) -> None:
+    """Drop the read models and project every event again."""
+    gallra = _open(_settings(backend, data_dir))
+    try:
+        total = gallra.app.recorder.max_notification_id() or 0
+        with _progress() as progress:
+            task = progress.add_task("projecting", total=total)
+            count = gallra.runner.rebuild(
+                lambda position, last: progress.update(task, completed=position, total=last)
+            )
+        out.print(f"projected {count} events")
+    finally:
+        gallra.close()
+
+
+def main() -> None:
+    try:
+        cli()
+    except (DomainError, InvalidCivicNumber, RetentionError, PlanError) as e:
+        err.print(f"gallra: {e}", markup=False, highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

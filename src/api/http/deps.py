@@ -1,0 +1,54 @@
+"""Request dependencies: the wired Gallra, and the caller's principal from its bearer token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.bootstrap import Gallra
+from api.tokens import Principal, Role, TokenError
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `gallra token`")
+
+
+def get_gallra(request: Request) -> Gallra:
+    gallra: Gallra = request.app.state.gallra
+    return gallra
+
+
+GallraDep = Annotated[Gallra, Depends(get_gallra)]
+
+
+def get_principal(
+    gallra: GallraDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
+    try:
+        return gallra.tokens.verify(credentials.credentials)
+    except TokenError as e:
+        raise HTTPException(401, str(e), {"WWW-Authenticate": "Bearer"}) from None
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency admitting only the given roles (admin is never implied)."""
+
+    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(403, f"the {principal.role} role may not do this")
+        return principal
+
+    return check
+
+
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+AdminOrStaff = Annotated[Principal, Depends(require(Role.ADMIN, Role.STAFF))]
+People = Annotated[Principal, Depends(require(Role.ADMIN, Role.STAFF, Role.GUARDIAN))]
+Attendance = Annotated[Principal, Depends(require(Role.STAFF, Role.KIOSK))]
+Statistician = Annotated[Principal, Depends(require(Role.ADMIN, Role.STATISTICIAN))]
+Auditor = Annotated[Principal, Depends(require(Role.ADMIN, Role.AUDITOR))]
+AnyRole = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,126 @@
+"""The department kiosk (check-in/out), absence reports and the present-now list."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from api.http.deps import Attendance, GallraDep, People
+from api.http.schemas import (
+    AbsenceCreate,
+    AbsenceOutcome,
+    KioskOutcome,
+    KioskSubmission,
+    PresentChild,
+)
+from api.tokens import Principal, Role
+from domain.attendance import Outcome
+from domain.personal import Shredded
+
+router = APIRouter(tags=["attendance"])
+
+
+def _kiosk_may_use(principal: Principal, department_id: UUID) -> None:
+    if principal.role == Role.KIOSK and principal.department != department_id:
+        raise HTTPException(403, "this kiosk belongs to another department")
+
+
+def _answer(outcome: Outcome, response: Response) -> KioskOutcome:
+    response.status_code = status.HTTP_200_OK if outcome.duplicate else status.HTTP_201_CREATED
+    return KioskOutcome(
+        submission_id=outcome.submission_id, duplicate=outcome.duplicate, minutes=outcome.minutes
+    )
+
+
+@router.post(
+    "/departments/{department_id}/check-ins",
+    response_model=KioskOutcome,
+    status_code=status.HTTP_201_CREATED,
+)
+def check_in(
+    department_id: UUID,
+    body: KioskSubmission,
+    response: Response,
+    gallra: GallraDep,
+    principal: Attendance,
+) -> KioskOutcome:
+    """Check a child in. 201 when recorded; 200 when this submission id was recorded before."""
+    _kiosk_may_use(principal, department_id)
+    return _answer(
+        gallra.app.check_in(body.submission_id, department_id, body.child_id, body.at, body.by),
+        response,
+    )
+
+
+@router.post(
+    "/departments/{department_id}/check-outs",
+    response_model=KioskOutcome,
+    status_code=status.HTTP_201_CREATED,
+)
+def check_out(
+    department_id: UUID,
+    body: KioskSubmission,
+    response: Response,
+    gallra: GallraDep,
+    principal: Attendance,
+) -> KioskOutcome:
+    """Check a child out; answers the minutes present since the check-in."""
+    _kiosk_may_use(principal, department_id)
+    return _answer(
+        gallra.app.check_out(body.submission_id, department_id, body.child_id, body.at, body.by),
+        response,
+    )
+
+
+@router.get("/departments/{department_id}/present", response_model=list[PresentChild])
+def present(department_id: UUID, gallra: GallraDep, principal: Attendance) -> list[PresentChild]:
+    """Children checked in now at a department, with given names for the kiosk screen."""
+    _kiosk_may_use(principal, department_id)
+    gallra.runner.catch_up()
+    rows = gallra.view.present(department_id)
+    answer = []
+    for row in rows:
+        child = gallra.app.get_child(row.child_id)
+        name = child.given_name
+        answer.append(
+            PresentChild(
+                child_id=row.child_id,
+                given_name=None if isinstance(name, Shredded) else name,
+                checked_in_at=row.checked_in_at,
+                culled=["given_name"] if isinstance(name, Shredded) else [],
+            )
+        )
+    return answer
+
+
+@router.post(
+    "/children/{child_id}/absences",
+    response_model=AbsenceOutcome,
+    status_code=status.HTTP_201_CREATED,
+)
+def report_absence(
+    child_id: UUID, body: AbsenceCreate, response: Response, gallra: GallraDep, principal: People
+) -> AbsenceOutcome:
+    """Report a child absent for a day or a range of days, with a kind and optional reason."""
+    reporter = principal.subject
+    if principal.role == Role.GUARDIAN:
+        view = gallra.app.get_child(child_id)
+        if principal.subject not in view.guardians:
+            raise HTTPException(404, f"no child with id {child_id}")
+    if reporter is None:
+        raise HTTPException(403, "this token does not name a reporting person")
+    outcomes = gallra.app.report_absence(
+        body.submission_id,
+        child_id,
+        reporter,
+        body.first_day,
+        body.last_day or body.first_day,
+        body.kind,
+        body.reason,
+    )
+    if all(o.duplicate for o in outcomes):
+        response.status_code = status.HTTP_200_OK
+    return AbsenceOutcome(
+        days=[KioskOutcome(submission_id=o.submission_id, duplicate=o.duplicate) for o in outcomes]
+    )

@@ -1,0 +1,162 @@
+"""Request and response models (XCreate / XPublic families).
+
+A personal field whose key was destroyed answers null, and its name is listed in ``culled``,
+so a client can tell "never had a value" from "culled under the retention plan".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain.personal import Shredded
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+
+
+def shown(values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Replace culled values by None and list their names."""
+    culled = [name for name, value in values.items() if isinstance(value, Shredded)]
+    return {k: (None if isinstance(v, Shredded) else v) for k, v in values.items()}, culled
+
+
+class Created(Model):
+    id: UUID
+
+
+class UnitCreate(Model):
+    name: str = Field(min_length=1, max_length=200)
+    school_form: str = Field(description="förskola, fritidshem, grundskola, ...")
+
+
+class DepartmentCreate(Model):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class UnitPublic(Model):
+    id: UUID
+    name: str
+    school_form: str
+    departments: dict[UUID, str]
+
+
+class PersonCreate(Model):
+    given_name: str = Field(min_length=1, max_length=200)
+    family_name: str = Field(min_length=1, max_length=200)
+    civic_number: str = Field(
+        min_length=10,
+        max_length=13,
+        description="personnummer, samordningsnummer or an SS 12000 temporary number",
+    )
+
+
+class GuardianLink(Model):
+    guardian_id: UUID
+    relation: str = "Vårdnadshavare"
+
+
+class ChildCreate(PersonCreate):
+    guardians: list[GuardianLink] = Field(default_factory=list, max_length=10)
+
+
+class CivicLookup(Model):
+    civic_number: str = Field(min_length=10, max_length=13)
+
+
+class PersonPublic(Model):
+    id: UUID
+    given_name: str | None
+    family_name: str | None
+    civic_kind: str | None
+    culled: list[str] = Field(default_factory=list)
+
+
+class PlacementPublic(Model):
+    placement_id: UUID
+    unit_id: UUID | None
+    department_id: UUID | None
+    start: date | None
+    end: date | None
+    culled: list[str] = Field(default_factory=list)
+
+
+class ChildPublic(PersonPublic):
+    guardians: dict[UUID, str | None]
+    placements: list[PlacementPublic]
+
+
+class PlacementCreate(Model):
+    unit_id: UUID
+    department_id: UUID
+    start: date
+
+
+class PlacementEnd(Model):
+    end: date
+
+
+class KioskSubmission(Model):
+    submission_id: UUID = Field(description="client-chosen id; a retry with it is a no-op")
+    child_id: UUID
+    at: AwareDatetime
+    by: UUID | None = Field(default=None, description="guardian or pick-up person")
+
+
+class KioskOutcome(Model):
+    submission_id: UUID
+    duplicate: bool
+    minutes: int | None = None
+
+
+class AbsenceCreate(Model):
+    submission_id: UUID
+    first_day: date
+    last_day: date | None = None
+    kind: str = Field(description="sick, leave or other")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class AbsenceOutcome(Model):
+    days: list[KioskOutcome]
+
+
+class PresentChild(Model):
+    child_id: UUID
+    given_name: str | None
+    checked_in_at: datetime
+    culled: list[str] = Field(default_factory=list)
+
+
+class PublishedCellPublic(Model):
+    key: list[str]
+    persons: int | None
+    values: dict[str, int] | None
+    suppressed: bool
+    reason: str | None
+
+
+class StatisticsPublic(Model):
+    threshold: int
+    dimensions: list[str]
+    cells: list[PublishedCellPublic]
+    totals: list[PublishedCellPublic]
+
+
+class GallringRunPublic(Model):
+    id: UUID
+    rule_id: str
+    plan_version: str
+    category: str
+    as_of: date
+    months: list[str]
+    scopes: int
+    subjects: int
+    decided_by: str
+    decided_at: datetime
+    keys_destroyed: int | None
+    finished_at: datetime | None

@@ -1,0 +1,86 @@
+"""Bearer tokens: signed, expiring claims of a role (and whose or which department).
+
+A token is ``base64url(json claims) "." base64url(HMAC-SHA256)`` under the token key from the
+secrets file. Stateless on purpose for this slice: full access control (connections, revocation)
+comes with the school side; the roles are already enforced on every endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # municipal administration: organisation, registration, gallring
+    STAFF = "staff"  # preschool staff: children, attendance
+    GUARDIAN = "guardian"  # a guardian: their own children only
+    KIOSK = "kiosk"  # a department's touch screen: check-in/out there only
+    STATISTICIAN = "statistician"  # anonymous statistics only
+    AUDITOR = "auditor"  # gallring records, read only
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: Role
+    subject: UUID | None = None  # the guardian's person id
+    department: UUID | None = None  # the kiosk's department
+    name: str = ""  # who, for records such as "decided by"
+
+
+class TokenError(ValueError):
+    """The token is missing, malformed, forged or expired (never says which part was wrong)."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenIssuer:
+    def __init__(self, key: bytes, ttl: timedelta = timedelta(hours=12)) -> None:
+        self._key = key
+        self._ttl = ttl
+
+    def issue(self, principal: Principal, now: datetime | None = None) -> str:
+        issued = now or datetime.now(UTC)
+        claims = {
+            "role": str(principal.role),
+            "sub": str(principal.subject) if principal.subject else None,
+            "dep": str(principal.department) if principal.department else None,
+            "name": principal.name,
+            "exp": int((issued + self._ttl).timestamp()),
+        }
+        body = _b64(json.dumps(claims, separators=(",", ":")).encode())
+        return f"{body}.{self._sign(body)}"
+
+    def _sign(self, body: str) -> str:
+        return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
+
+    def verify(self, token: str, now: datetime | None = None) -> Principal:
+        try:
+            body, signature = token.split(".")
+            if not hmac.compare_digest(signature, self._sign(body)):
+                raise TokenError("invalid token")
+            claims = json.loads(_unb64(body))
+            if claims["exp"] < (now or datetime.now(UTC)).timestamp():
+                raise TokenError("token expired")
+            return Principal(
+                role=Role(claims["role"]),
+                subject=UUID(claims["sub"]) if claims.get("sub") else None,
+                department=UUID(claims["dep"]) if claims.get("dep") else None,
+                name=str(claims.get("name", "")),
+            )
+        except TokenError:
+            raise
+        except (ValueError, KeyError, TypeError):
+            raise TokenError("invalid token") from None

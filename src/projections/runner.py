@@ -1,0 +1,142 @@
+"""Keeps a view current with the notification log: exactly once, resumable, rebuildable.
+
+Both backends share one loop: read a page of notifications after the view's tracking
+position, fetch the page's keys in one query, turn events into changes, and commit the changes
+with the new position in one transaction. If another process committed the same page first,
+the tracking row refuses ours, the transaction rolls back, and the loop reads on from the new
+position: no event is applied twice.
+
+SQLite has no subscriptions, so the view is pulled up to date when it is read (and by an
+optional polling thread). PostgreSQL also runs a LISTEN/NOTIFY subscription in a thread that
+pulls as soon as events are recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Protocol
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, Tracking
+
+from projections.attendance import AttendanceProjection
+from projections.views.attendance import AttendanceViewSQL
+from retention.sealing.mapper import SealingMapper
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+class TrackedView(Protocol):
+    tracking_name: str
+
+    def max_tracking_id(self, application_name: str) -> int | None: ...
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        app: Application[UUID],
+        view: AttendanceViewSQL,
+        *,
+        page_size: int = 500,
+    ) -> None:
+        self.app = app
+        self.view = view
+        self.page_size = page_size
+        self.projection = AttendanceProjection(view.department_streams())
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    @property
+    def mapper(self) -> SealingMapper:
+        mapper = self.app.mapper
+        assert isinstance(mapper, SealingMapper)
+        return mapper
+
+    def position(self) -> int:
+        return self.view.max_tracking_id(self.view.tracking_name) or 0  # type: ignore[attr-defined]
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Process every recorded event not yet in the view; returns how many were read."""
+        with self._lock:
+            done = 0
+            last = self.app.recorder.max_notification_id() or 0
+            while True:
+                start = self.position()
+                page = self.app.recorder.select_notifications(
+                    start=start, limit=self.page_size, inclusive_of_start=False
+                )
+                if not page:
+                    return done
+                self.mapper.prefetch(page)
+                changes = []
+                for notification in page:
+                    event = self.mapper.to_domain_event(notification)
+                    changes.extend(self.projection.changes(event))
+                try:
+                    self.view.apply(changes, Tracking(self.view.tracking_name, page[-1].id))
+                except IntegrityError:
+                    # Another process recorded this page first; reload what it learned.
+                    self.projection.department_of.update(self.view.department_streams())
+                    continue
+                done += len(page)
+                if progress is not None:
+                    progress(page[-1].id, max(last, page[-1].id))
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop the view and project every event again from the first."""
+        with self._lock:
+            self.view.reset()
+            self.projection.department_of.clear()
+        return self.catch_up(progress)
+
+    # -- background ------------------------------------------------------------------------
+
+    def start(self, poll_interval: float = 1.0) -> None:
+        """Keep the view current in a thread: LISTEN/NOTIFY where the recorder has it."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(poll_interval,), name="gallra-projection", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, poll_interval: float) -> None:
+        try:
+            self.catch_up()
+            try:
+                subscription = self.app.recorder.subscribe(gt=self.position())
+            except NotImplementedError:
+                while not self._stop.wait(poll_interval):
+                    self.catch_up()
+                return
+
+            def stop_when_asked() -> None:
+                self._stop.wait()
+                subscription.stop()
+
+            with subscription:
+                threading.Thread(target=stop_when_asked, daemon=True).start()
+                for _notification in subscription:
+                    if self._stop.is_set():
+                        break
+                    self.catch_up()
+        except BaseException as e:  # surfaced by stop() and health checks
+            self.error = e
+            log.error("projection runner stopped: %s", type(e).__name__)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            with contextlib.suppress(RuntimeError):
+                self._thread.join(timeout=10)
+            self._thread = None

@@ -1,0 +1,1 @@
+"""Read models, one implementation per backend, each committing rows and tracking together."""

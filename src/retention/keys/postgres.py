@@ -1,0 +1,70 @@
+"""Key store on PostgreSQL, sharing the event store's connection pool and schema."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.postgres import PostgresDatastore
+
+from retention.keys.kek import Secrets
+from retention.keys.store import KeyStore
+
+
+class PostgresKeyStore(KeyStore):
+    def __init__(self, datastore: PostgresDatastore, secrets: Secrets, **kwargs: Any) -> None:
+        super().__init__(secrets, **kwargs)
+        self.datastore = datastore
+
+    def _transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=commit)
+
+    def _table(self, name: str) -> str:
+        return f"{self.datastore.schema}.{name}"
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("%", "%%").replace("?", "%s")
+
+    def _id(self, value: UUID) -> Any:
+        return value
+
+    def _uuid(self, value: Any) -> UUID:
+        return value if isinstance(value, UUID) else UUID(str(value))
+
+    def _timestamp(self, value: Any) -> datetime:
+        return value  # type: ignore[no-any-return]
+
+    def _stamp(self, value: datetime) -> Any:
+        return value
+
+    def _create_statements(self) -> list[str]:
+        keys, meta, index = (
+            self._table(self.keys_table),
+            self._table(self.meta_table),
+            self._table(self.index_table),
+        )
+        return [
+            f"CREATE TABLE IF NOT EXISTS {keys} ("
+            "subject uuid NOT NULL, category text NOT NULL, epoch text NOT NULL, "
+            "key_id uuid UNIQUE, kek_id text, wrapped bytea, created_at timestamptz NOT NULL, "
+            "shredded_at timestamptz, decision_id uuid, "
+            "PRIMARY KEY (subject, category, epoch))",
+            f"CREATE INDEX IF NOT EXISTS {self.keys_table}_category_epoch "
+            f"ON {keys} (category, epoch)",
+            f"CREATE TABLE IF NOT EXISTS {meta} (name text PRIMARY KEY, num bigint NOT NULL, "
+            "value bytea)",
+            f"CREATE TABLE IF NOT EXISTS {index} (digest bytea PRIMARY KEY, subject uuid NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {self.index_table}_subject ON {index} (subject)",
+            f"CREATE TABLE IF NOT EXISTS {self._table(self.periods_table)} ("
+            "category text NOT NULL, epoch text NOT NULL, decision_id uuid NOT NULL, "
+            "fenced_at timestamptz NOT NULL, "
+            "PRIMARY KEY (category, epoch))",
+        ]
+
+    def make_deletion_durable(self) -> None:
+        """Rewrite the key and index tables so no dead tuple keeps destroyed key bytes."""
+        with self.datastore.get_connection() as conn:
+            for table in (self.keys_table, self.index_table):
+                conn.execute(f"VACUUM (FULL) {self._table(table)}")

@@ -1,0 +1,120 @@
+"""The retention plan: rules as data, loaded and validated at start.
+
+A rule names data categories and what triggers their culling. This first version knows the
+``record-month`` trigger (rolling culling by the month a fact belongs to), which is what
+"culled after N years" means for attendance in the seed. Bad plans are refused with one line
+that names the rule at fault.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from domain.personal import Category
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+TRIGGERS = ("record-month",)
+ACTIONS = ("shred",)
+
+
+class PlanError(ValueError):
+    """The plan file cannot be used as it stands."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    categories: tuple[str, ...]
+    school_forms: tuple[str, ...]
+    trigger: str
+    period_months: int
+    action: str
+    cites: str
+
+    def cutoff_month(self, as_of: date) -> str:
+        """Months strictly before the returned one are due on ``as_of``.
+
+        Month M is due once its last day is ``period_months`` old: on or after the first day
+        of M + 1 + period_months.
+        """
+        index = as_of.year * 12 + (as_of.month - 1) - self.period_months
+        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+    def is_due(self, epoch: str, as_of: date) -> bool:
+        return bool(_MONTH.match(epoch)) and epoch < self.cutoff_month(as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPlan:
+    version: str
+    rules: tuple[Rule, ...]
+
+    def rule_for(self, category: str) -> Rule | None:
+        return next((r for r in self.rules if category in r.categories), None)
+
+
+def _rule(raw: dict[str, Any], index: int) -> Rule:
+    rid = raw.get("id") or f"#{index + 1}"
+    try:
+        rule = Rule(
+            id=str(raw["id"]),
+            categories=tuple(str(c) for c in raw["categories"]),
+            school_forms=tuple(str(s) for s in raw.get("school_forms", ())),
+            trigger=str(raw["trigger"]),
+            period_months=int(raw["period_months"]),
+            action=str(raw["action"]),
+            cites=str(raw.get("cites", "")),
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise PlanError(f"retention rule {rid}: missing or malformed field {e}") from None
+    known = {str(c) for c in Category}
+    for category in rule.categories:
+        if category not in known:
+            raise PlanError(f"retention rule {rid}: unknown category {category!r}")
+    if rule.trigger not in TRIGGERS:
+        raise PlanError(f"retention rule {rid}: unknown trigger {rule.trigger!r}")
+    if rule.action not in ACTIONS:
+        raise PlanError(f"retention rule {rid}: unknown action {rule.action!r}")
+    if not 1 <= rule.period_months <= 12 * 100:
+        raise PlanError(
+            f"retention rule {rid}: period of {rule.period_months} months is impossible"
+        )
+    return rule
+
+
+def parse_plan(text: str) -> RetentionPlan:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise PlanError(f"retention plan is not valid TOML: {e}") from None
+    rules = tuple(_rule(raw, i) for i, raw in enumerate(data.get("rule", [])))
+    seen: dict[str, str] = {}
+    for rule in rules:
+        for category in rule.categories:
+            if category in seen:
+                raise PlanError(
+                    f"retention rule {rule.id}: category {category!r} is already governed by "
+                    f"rule {seen[category]}"
+                )
+            seen[category] = rule.id
+    if "version" not in data:
+        raise PlanError("retention plan has no version")
+    return RetentionPlan(version=str(data["version"]), rules=rules)
+
+
+def load_plan(path: Path | None = None) -> RetentionPlan:
+    """Load the plan at ``path``, or the default plan shipped with Gallra."""
+    if path is None:
+        text = resources.files("retention").joinpath("default_plan.toml").read_text("utf-8")
+    else:
+        try:
+            text = path.read_text("utf-8")
+        except OSError as e:
+            raise PlanError(f"retention plan {path} cannot be read: {e.strerror}") from None
+    return parse_plan(text)
