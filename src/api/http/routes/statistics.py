@@ -7,10 +7,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from projections.suppression import PublishedCell
 
 from api.http.deps import GallraDep, Statistician
 from api.http.schemas import PublishedCellPublic, StatisticsPublic
+from projections.suppression import PublishedCell
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
 
