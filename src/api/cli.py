@@ -92,8 +92,11 @@ def serve(
     gallra = _open(settings)
     if demo:
         if (gallra.app.recorder.max_notification_id() or 0) == 0:
-            out.print("seeding a synthetic demo municipality ...")
-            seeded = seed(gallra.app, today=today(gallra))
+            with _progress() as progress:
+                task = progress.add_task("seeding a synthetic municipality", total=None)
+                seeded = seed(
+                    gallra.app, today=today(gallra), progress=lambda: progress.advance(task)
+                )
             out.print(
                 f"  {len(seeded.units)} units, {len(seeded.children)} children, "
                 f"{len(seeded.guardians)} guardians"

@@ -7,6 +7,7 @@ Civic numbers are made from random dates and serials; the check digit is found b
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from uuid import UUID, uuid4
@@ -72,6 +73,16 @@ class DemoMunicipality:
     children: list[UUID] = field(default_factory=list)
 
 
+def _history_days(today: date, recent: int, months_back: int) -> list[date]:
+    """The last ``recent`` days, and the 10th of each of the ``months_back`` months before;
+    weekdays only."""
+    days = {today - timedelta(days=n) for n in range(1, recent + 1)}
+    for n in range(1, months_back + 1):
+        index = today.year * 12 + today.month - 1 - n
+        days.add(date(index // 12, index % 12 + 1, 10))
+    return sorted(d for d in days if d.weekday() < 5)
+
+
 def seed(
     app: GallraApplication,
     *,
@@ -79,8 +90,12 @@ def seed(
     children: int = 24,
     seed: int = 7,
     history_days: int = 20,
+    months_back: int = 35,
+    progress: Callable[[], None] | None = None,
 ) -> DemoMunicipality:
-    """Two preschools with two departments each, children with guardians, recent attendance."""
+    """Two preschools with two departments each, children with guardians, and attendance:
+    every weekday of the last weeks and one day a month for nearly three years, so the
+    statistics have months to show and the retention plan soon has months to cull."""
     rng = random.Random(seed)
     demo = DemoMunicipality()
     for unit_name, departments in (
@@ -99,8 +114,8 @@ def seed(
         )
         for d in ds
     }
-    start = today - timedelta(days=history_days + 30)
-    placements: list[tuple[UUID, UUID]] = []
+    start = date(today.year - 3, today.month, 1)
+    placements: list[tuple[UUID, UUID, UUID]] = []
     for n in range(children):
         family = rng.choice(FAMILY)
         adult_born = date(rng.randint(1980, 1995), rng.randint(1, 12), rng.randint(1, 28))
@@ -108,7 +123,7 @@ def seed(
             rng.choice(GIVEN), family, synthetic_personnummer(rng, adult_born)
         )
         demo.guardians.append(guardian)
-        born = today - timedelta(days=rng.randint(365 * 1 + 100, 365 * 5))
+        born = start - timedelta(days=rng.randint(200, 365 * 2))
         child = app.register_child(
             rng.choice(GIVEN),
             family,
@@ -119,13 +134,11 @@ def seed(
         department_name = list(department_unit)[n % len(department_unit)]
         department = demo.departments[department_name]
         app.place_child(child, department_unit[department_name], department, start)
-        placements.append((child, department))
-    for offset in range(history_days, 0, -1):
-        day = today - timedelta(days=offset)
-        if day.weekday() >= 5:
-            continue
-        for child, department in placements:
-            by = next(iter(app.get_child(child).guardians))
+        placements.append((child, department, guardian))
+    for day in _history_days(today, history_days, months_back):
+        if progress is not None:
+            progress()
+        for child, department, by in placements:
             if rng.random() < 0.1:
                 app.report_absence(
                     uuid4(), child, by, day, day, rng.choice(["sick", "leave"]), None

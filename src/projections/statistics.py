@@ -55,8 +55,15 @@ class AttendanceStatistics:
             for r in rows
         ]
         published = suppress(cells, threshold=limit, group_dims=(0,))
+        month_children = self.view.month_children(unit_ids=unit_ids, first=first, last=last)
         return StatisticsTable(
             threshold=limit,
             cells=published,
-            totals=totals(cells, threshold=limit, over_dim=0, published=published),
+            totals=totals(
+                cells,
+                threshold=limit,
+                over_dim=0,
+                published=published,
+                group_persons={("*", month): n for month, n in month_children.items()},
+            ),
         )

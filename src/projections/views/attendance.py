@@ -209,17 +209,37 @@ class AttendanceViewSQL:
                 for r in c.fetchall()
             ]
 
-    def unit_months(
+    def month_children(
         self,
         *,
         unit_ids: Sequence[UUID] | None = None,
         first: date | None = None,
         last: date | None = None,
-    ) -> list[UnitMonthRow]:
-        clauses, params = [], []
+    ) -> dict[str, int]:
+        """Per month, the most children seen on one day across the units: a lower bound of
+        the distinct children behind a month's total, as for the cells."""
+        where, params = self._filters(unit_ids, first, last)
+        if where is None:
+            return {}
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._q(
+                    "SELECT month, MAX(n) AS children FROM (SELECT month, day, "
+                    f"SUM(children) AS n FROM {self._t('att_unit_days')} {where} "
+                    "GROUP BY month, day) AS per_day GROUP BY month"
+                ),
+                params,
+            )
+            return {r["month"]: int(r["children"]) for r in c.fetchall()}
+
+    def _filters(
+        self, unit_ids: Sequence[UUID] | None, first: date | None, last: date | None
+    ) -> tuple[str | None, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
         if unit_ids is not None:
             if not unit_ids:
-                return []
+                return None, []
             clauses.append(f"unit_id IN ({', '.join('?' * len(unit_ids))})")
             params += [self._id(u) for u in unit_ids]
         if first is not None:
@@ -228,7 +248,18 @@ class AttendanceViewSQL:
         if last is not None:
             clauses.append("month <= ?")
             params.append(_month(last))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+    def unit_months(
+        self,
+        *,
+        unit_ids: Sequence[UUID] | None = None,
+        first: date | None = None,
+        last: date | None = None,
+    ) -> list[UnitMonthRow]:
+        where, params = self._filters(unit_ids, first, last)
+        if where is None:
+            return []
         with self.datastore.transaction(commit=False) as c:
             c.execute(
                 self._q(
