@@ -123,11 +123,20 @@ def make_gallra(
 ) -> Iterator[GallraFactory]:
     """Open (and reopen) Gallra on the test's store; everything opened is closed after."""
     opened: list[Gallra] = []
+    schemas: set[str] = set()
 
     def factory(**overrides: object) -> Gallra:
+        """Open Gallra; ``fresh=True`` gives a store of its own (a new file or schema)."""
+        if overrides.pop("fresh", False):
+            suffix = uuid.uuid4().hex[:8]
+            overrides.setdefault("data_dir", backend_settings.data_dir / suffix)
+            if backend_settings.backend == "postgres":
+                overrides.setdefault("pg_schema", f"{backend_settings.pg_schema}_{suffix}")
         settings = backend_settings.model_copy(
             update={k: v for k, v in overrides.items() if k in Settings.model_fields}
         )
+        if settings.backend == "postgres":
+            schemas.add(settings.pg_schema)
         gallra = build(
             settings,
             secrets=overrides.get("secrets", secrets),  # type: ignore[arg-type]
@@ -139,6 +148,10 @@ def make_gallra(
     yield factory
     for gallra in opened:
         gallra.close()
+    if schemas:
+        with psycopg.connect(autocommit=True, **PG) as conn:
+            for schema in schemas:
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")  # type: ignore[arg-type]
 
 
 @pytest.fixture

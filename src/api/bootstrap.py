@@ -91,11 +91,11 @@ def build(
     clock: Callable[[], datetime] = utc_now,
     plan: RetentionPlan | None = None,
 ) -> Gallra:
+    secrets = secrets or load_or_create_secrets(settings)  # before touching any storage
     if settings.backend == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     else:
         ensure_postgres_schema(settings)
-    secrets = secrets or load_or_create_secrets(settings)
     plan = plan or load_plan(settings.retention_plan)
     app = GallraApplication(
         settings.eventsourcing_env(), secrets=secrets, clock=clock, timezone=settings.timezone

@@ -48,7 +48,7 @@ def _settings(backend: str | None, data_dir: Path | None, **extra: object) -> Se
 
 
 def _fail(message: str) -> None:
-    err.print(f"gallra: {message}", markup=False, highlight=False)
+    err.print(f"gallra: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -274,7 +274,7 @@ def main() -> None:
     try:
         cli()
     except (DomainError, InvalidCivicNumber, RetentionError, PlanError) as e:
-        err.print(f"gallra: {e}", markup=False, highlight=False)
+        err.print(f"gallra: {e}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)
 
 
