@@ -409,8 +409,9 @@ class GallraApplication(Application[UUID]):
                 f"kind must be one of {', '.join(AbsenceKind)}", field="kind"
             ) from None
         child = self._get(Child, child_id, "child")
-        self._ensure_not_culled(first_day)
         days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+        for day in days:
+            self._ensure_not_culled(day)
 
         def command() -> list[Outcome]:
             outcomes: list[Outcome] = []

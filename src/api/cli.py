@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import typer
 from rich.console import Console
@@ -132,7 +132,7 @@ def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
     table.add_column("bearer token", overflow="fold")
     principals = [
         Principal(Role.ADMIN, name="demo-admin"),
-        Principal(Role.STAFF, name="demo-staff"),
+        Principal(Role.STAFF, subject=uuid4(), name="demo-staff"),
         Principal(Role.GUARDIAN, subject=guardian_id, name="demo-guardian"),
         Principal(Role.KIOSK, department=department_id, name="demo-kiosk"),
         Principal(Role.STATISTICIAN, name="demo-statistician"),
@@ -154,7 +154,9 @@ def token(
     role: Annotated[
         Role, typer.Argument(help="admin, staff, guardian, kiosk, statistician, auditor")
     ],
-    subject: Annotated[UUID | None, typer.Option(help="the guardian's person id")] = None,
+    subject: Annotated[
+        UUID | None, typer.Option(help="the person the token is for (a guardian's or staff id)")
+    ] = None,
     department: Annotated[UUID | None, typer.Option(help="the kiosk's department id")] = None,
     name: Annotated[str, typer.Option(help="who the token is for, for records")] = "",
     backend: Backend = None,

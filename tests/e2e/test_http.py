@@ -225,3 +225,35 @@ def test_statistics_suppress_small_cells(api: Api, town: dict[str, UUID], clock:
 def test_gallring_records_are_for_auditors(api: Api) -> None:
     assert api.client.get("/gallring/runs", headers=api.as_(Role.AUDITOR)).json() == []
     assert api.client.get("/gallring/runs", headers=api.as_(Role.STAFF)).status_code == 403
+
+
+def test_staff_report_absence_in_their_own_name(api: Api, town: dict[str, UUID]) -> None:
+    body = {
+        "submission_id": str(uuid4()),
+        "first_day": "2026-03-18",
+        "last_day": "2026-03-19",
+        "kind": "leave",
+    }
+    anonymous = api.client.post(
+        f"/children/{town['child']}/absences", json=body, headers=api.as_(Role.STAFF)
+    )
+    assert anonymous.status_code == 403
+    named = api.client.post(
+        f"/children/{town['child']}/absences",
+        json=body,
+        headers=api.as_(Role.STAFF, subject=uuid4()),
+    )
+    assert named.status_code == 201
+    assert [d["duplicate"] for d in named.json()["days"]] == [False, False]
+    culled = api.client.post(
+        f"/children/{town['child']}/absences",
+        json={
+            **body,
+            "submission_id": str(uuid4()),
+            "first_day": "2022-01-10",
+            "last_day": "2022-01-10",
+        },
+        headers=api.as_(Role.STAFF, subject=uuid4()),
+    )
+    assert culled.status_code == 409
+    assert culled.json()["type"] == "urn:gallra:problem:period-culled"
