@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
+    ApplicationRecorder,
     EventStore,
     InfrastructureFactory,
     IntegrityError,
@@ -28,6 +29,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
+from eventsourcing.utils import get_topic
 
 from domain.attendance import AbsenceKind, DepartmentDay, Outcome, department_day_id
 from domain.civic_number import CivicNumber
@@ -43,6 +45,7 @@ from retention.keys.store import KeyStore
 from retention.plan import RetentionPlan
 from retention.sealing.event_store import SealedEventStore
 from retention.sealing.mapper import SealingMapper
+from retention.sealing.recorders import SealingPostgresRecorder, SealingSQLiteRecorder
 from retention.sealing.transcodings import register_all
 
 A = TypeVar("A", bound=Aggregate)
@@ -120,6 +123,19 @@ class GallraApplication(Application[UUID]):
         if isinstance(factory, PostgresFactory):
             return PostgresKeyStore(factory.datastore, self.secrets)
         raise TypeError(f"no key store for persistence factory {type(factory).__name__}")
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """Our recorders record new data keys in the transaction that inserts the events."""
+        recorder_class = (
+            SealingSQLiteRecorder
+            if isinstance(self.factory, SQLiteFactory)
+            else SealingPostgresRecorder
+        )
+        self.factory.env[self.factory.APPLICATION_RECORDER_TOPIC] = get_topic(recorder_class)
+        recorder = self.factory.application_recorder()
+        assert isinstance(recorder, SealingSQLiteRecorder | SealingPostgresRecorder)
+        recorder.keystore = self.keystore
+        return recorder
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = JSONTranscoder()

@@ -14,6 +14,7 @@ from conftest import GallraFactory, make_secrets
 from retention.errors import KekError, ScopeShreddedError
 from retention.keys.kek import Secrets
 from retention.keys.scope import Scope
+from retention.keys.store import KeyConflictError
 
 
 def scope(category: str = "attendance", epoch: str = "2024-03") -> Scope:
@@ -161,3 +162,77 @@ def test_blind_index_digest_is_keyed_by_the_secret_outside_the_database(
     digest = gallra.app.keystore.index_digest(number)
     assert digest == hmac.new(secrets.index_key, number.encode(), hashlib.sha256).digest()
     assert digest != hashlib.sha256(number.encode()).digest()  # not brute-forceable unkeyed
+
+
+def test_a_new_key_is_recorded_only_with_the_events_it_seals(gallra: Gallra, clock: object) -> None:
+    from datetime import UTC, date, datetime
+
+    from eventsourcing.persistence import IntegrityError
+
+    from domain.attendance import DepartmentDay
+
+    app = gallra.app
+    dd = DepartmentDay.open(uuid4(), uuid4(), date(2026, 3, 16))
+    app.save(dd)
+    stale = app.repository.get(dd.id)
+    dd.check_in(uuid4(), uuid4(), datetime(2026, 3, 16, 7, tzinfo=UTC), None)
+    app.save(dd)
+    before = len(app.keystore.scopes())
+    child = uuid4()
+    stale.check_in(uuid4(), child, datetime(2026, 3, 16, 7, tzinfo=UTC), None)
+    with pytest.raises(IntegrityError):
+        app.save(stale)  # loses the race for version 2: the events and their key roll back
+    assert len(app.keystore.scopes()) == before
+    assert app.keystore.scopes(subject=child) == []
+
+
+def test_a_writer_that_lost_the_race_for_a_key_seals_again_with_the_winners(
+    make_gallra: GallraFactory,
+) -> None:
+    a, b = make_gallra().app.keystore, make_gallra().app.keystore
+    s = scope()
+    use = b.keys_for([s])  # b makes a key in memory ...
+    winner = a.keys_for_write([s])[s]  # ... while a records its own first
+    with pytest.raises(KeyConflictError), b._transaction(commit=True) as c:
+        b.record(c, use)
+    b.forget([s])
+    assert b.keys_for_write([s])[s].key_id == winner.key_id
+
+
+def test_a_cached_key_destroyed_by_another_process_is_not_used_to_write(
+    make_gallra: GallraFactory,
+) -> None:
+    writer, culler = make_gallra().app.keystore, make_gallra().app.keystore
+    s = scope(epoch="2023-04")
+    writer.keys_for_write([s])  # cached in the writer
+    culler.shred(uuid4(), periods=[("attendance", "2023-04")])
+    use = writer.keys_for([s])  # still served from the writer's cache ...
+    with pytest.raises(KeyConflictError), writer._transaction(commit=True) as c:
+        writer.record(c, use)  # ... but the write's own transaction sees it is gone
+    writer.forget([s])
+    with pytest.raises(ScopeShreddedError):
+        writer.keys_for_write([s])
+
+
+@pytest.mark.parametrize("backend_settings", ["postgres"], indirect=True)
+def test_closing_a_period_waits_for_a_writer_creating_a_key_in_it(
+    make_gallra: GallraFactory,
+) -> None:
+    """On PostgreSQL writers run concurrently: the period row's lock orders them."""
+    writer, culler = make_gallra().app.keystore, make_gallra().app.keystore
+    s = scope(epoch="2023-05")
+    use = writer.keys_for([s])
+    done = threading.Event()
+
+    def cull() -> None:
+        culler.shred(uuid4(), periods=[("attendance", "2023-05")])
+        done.set()
+
+    with writer._transaction(commit=True) as c:
+        writer.record(c, use)
+        thread = threading.Thread(target=cull)
+        thread.start()
+        assert not done.wait(0.5)  # the gallring waits for the writer's commit
+    thread.join(10)
+    assert done.is_set()
+    assert [r.key_id for r in culler.scopes(subject=s.subject, include_shredded=True)] == [None]

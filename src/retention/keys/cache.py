@@ -28,6 +28,15 @@ class LRU(Generic[K, V]):
             self._data.move_to_end(key)
             return value  # type: ignore[return-value]
 
+    def lookup(self, key: K, default: object) -> V | object:
+        """The value, or ``default`` when absent (so a stored None is told from a miss)."""
+        with self._lock:
+            value = self._data.get(key, _MISSING)
+            if value is _MISSING:
+                return default
+            self._data.move_to_end(key)
+            return value
+
     def __contains__(self, key: K) -> bool:
         with self._lock:
             return key in self._data

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore
 
+from retention.errors import ScopeShreddedError
+from retention.keys.base import Cursor
 from retention.keys.kek import Secrets
 from retention.keys.store import KeyStore
 
@@ -32,6 +34,30 @@ class PostgresKeyStore(KeyStore):
 
     def _uuid(self, value: Any) -> UUID:
         return value if isinstance(value, UUID) else UUID(str(value))
+
+    def _kid(self, key_id: bytes) -> Any:
+        return UUID(bytes=key_id)
+
+    def _kid_back(self, value: Any) -> bytes:
+        return value.bytes if isinstance(value, UUID) else UUID(str(value)).bytes
+
+    def _hold_periods_open(self, c: Cursor, periods: list[tuple[str, str]]) -> None:
+        """Make each period's row exist and hold a share lock on it until commit: a gallring
+        that closes the period waits for this write, then destroys the keys it made."""
+        table = self._table(self.periods_table)
+        for category, epoch in periods:
+            c.execute(
+                f"INSERT INTO {table} (category, epoch, closed) VALUES (%s, %s, false) "
+                "ON CONFLICT (category, epoch) DO NOTHING",
+                (category, epoch),
+            )
+            c.execute(
+                f"SELECT closed FROM {table} WHERE category = %s AND epoch = %s FOR SHARE",
+                (category, epoch),
+            )
+            row = c.fetchone()
+            if row is not None and row["closed"]:
+                raise ScopeShreddedError(category, epoch)
 
     def _timestamp(self, value: Any) -> datetime:
         return value  # type: ignore[no-any-return]
@@ -58,9 +84,8 @@ class PostgresKeyStore(KeyStore):
             f"CREATE TABLE IF NOT EXISTS {index} (digest bytea PRIMARY KEY, subject uuid NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {self.index_table}_subject ON {index} (subject)",
             f"CREATE TABLE IF NOT EXISTS {self._table(self.periods_table)} ("
-            "category text NOT NULL, epoch text NOT NULL, decision_id uuid NOT NULL, "
-            "fenced_at timestamptz NOT NULL, "
-            "PRIMARY KEY (category, epoch))",
+            "category text NOT NULL, epoch text NOT NULL, closed boolean NOT NULL, "
+            "decision_id uuid, closed_at timestamptz, PRIMARY KEY (category, epoch))",
         ]
 
     def make_deletion_durable(self) -> None:

@@ -13,8 +13,9 @@ from uuid import UUID
 from eventsourcing.persistence import OperationalError
 from eventsourcing.sqlite import SQLiteDatastore
 
+from retention.keys.base import Cursor
 from retention.keys.kek import Secrets
-from retention.keys.store import Cursor, KeyStore
+from retention.keys.store import KeyStore
 
 
 class SQLiteKeyStore(KeyStore):
@@ -60,6 +61,15 @@ class SQLiteKeyStore(KeyStore):
     def _uuid(self, value: Any) -> UUID:
         return UUID(hex=value)
 
+    def _kid(self, key_id: bytes) -> Any:
+        return key_id.hex()
+
+    def _kid_back(self, value: Any) -> bytes:
+        return bytes.fromhex(value)
+
+    def _true(self) -> Any:
+        return 1
+
     def _timestamp(self, value: Any) -> datetime:
         return datetime.fromisoformat(value) if isinstance(value, str) else value
 
@@ -82,7 +92,7 @@ class SQLiteKeyStore(KeyStore):
             f"CREATE INDEX IF NOT EXISTS {self.index_table}_subject "
             f"ON {self.index_table} (subject)",
             f"CREATE TABLE IF NOT EXISTS {self.periods_table} (category TEXT NOT NULL, "
-            "epoch TEXT NOT NULL, decision_id TEXT NOT NULL, fenced_at TEXT NOT NULL, "
+            "epoch TEXT NOT NULL, closed INTEGER NOT NULL, decision_id TEXT, closed_at TEXT, "
             "PRIMARY KEY (category, epoch))",
         ]
 

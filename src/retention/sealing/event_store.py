@@ -1,4 +1,5 @@
-"""An event store that seals batches together and prefetches keys per page on reads."""
+"""An event store that seals batches together, records new keys in the events' own
+transaction, and prefetches keys per page on reads."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from uuid import UUID
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import EventStore, Notification, Recording
 
+from retention.keys.store import KeyConflictError
 from retention.sealing.mapper import SealingMapper
+
+_ATTEMPTS = 5
 
 
 class SealedEventStore(EventStore[UUID]):
@@ -18,8 +22,19 @@ class SealedEventStore(EventStore[UUID]):
     def put(
         self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any
     ) -> list[Recording[UUID]]:
-        stored_events = self.mapper.to_stored_events(domain_events)
-        notification_ids = self.recorder.insert_events(stored_events, **kwargs)
+        """Seal and insert in one transaction; seal again if a key changed meanwhile."""
+        keystore = self.mapper.keystore
+        for _attempt in range(_ATTEMPTS):
+            stored_events, use = self.mapper.seal(domain_events)
+            try:
+                notification_ids = self.recorder.insert_events(stored_events, key_use=use, **kwargs)
+            except KeyConflictError as conflict:
+                keystore.forget(conflict.scopes)
+                continue
+            keystore.remember(use)
+            break
+        else:
+            raise KeyConflictError([])
         if not notification_ids:
             return []
         return [

@@ -30,7 +30,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain.personal import Shredded, personal_fields
 from retention.errors import SealingError
 from retention.keys.scope import Scope
-from retention.keys.store import DataKey, KeyStore
+from retention.keys.store import DataKey, KeyStore, KeyUse
 from retention.sealing import envelope
 from retention.sealing.envelope import SealedPart
 
@@ -68,11 +68,21 @@ class SealingMapper(Mapper[UUID]):
     def to_stored_events(
         self, domain_events: Sequence[DomainEventProtocol[UUID]]
     ) -> list[StoredEvent]:
-        """Seal a batch with one key-store round trip for all the scopes it touches."""
+        """Seal a batch, creating any missing keys in a transaction of their own (for tools
+        and tests; the event store records new keys with the events instead)."""
         splits = [self._split(event) for event in domain_events]
         scopes = {scope for split in splits for scope in split[4]}
         keys = self.keystore.keys_for_write(scopes) if scopes else {}
         return [self._seal(split, keys) for split in splits]
+
+    def seal(
+        self, domain_events: Sequence[DomainEventProtocol[UUID]]
+    ) -> tuple[list[StoredEvent], KeyUse]:
+        """Seal a batch; the returned key use must be recorded with the events (see
+        ``SealedEventStore.put``). Costs at most one key query, for scopes not cached."""
+        splits = [self._split(event) for event in domain_events]
+        use = self.keystore.keys_for(scope for split in splits for scope in split[4])
+        return [self._seal(split, use.keys) for split in splits], use
 
     def _split(self, domain_event: DomainEventProtocol[UUID]) -> _Split:
         cls = type(domain_event)
