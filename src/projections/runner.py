@@ -76,10 +76,8 @@ class ProjectionRunner:
                 )
                 if not page:
                     return done
-                self.mapper.prefetch(page)
                 changes = []
-                for notification in page:
-                    event = self.mapper.to_domain_event(notification)
+                for event in self.mapper.to_domain_events(page):
                     changes.extend(self.projection.changes(event))
                 try:
                     self.view.apply(changes, Tracking(self.view.tracking_name, page[-1].id))
@@ -120,12 +118,19 @@ class ProjectionRunner:
                     self.catch_up()
                 return
 
-            def stop_when_asked() -> None:
-                self._stop.wait()
-                subscription.stop()
+            def heartbeat() -> None:
+                # A NOTIFY sent while the subscription was still setting up its LISTEN is
+                # lost; polling now and then picks up what such a gap left behind.
+                try:
+                    while not self._stop.wait(poll_interval):
+                        self.catch_up()
+                except BaseException as e:
+                    self.error = e
+                finally:
+                    subscription.stop()
 
             with subscription:
-                threading.Thread(target=stop_when_asked, daemon=True).start()
+                threading.Thread(target=heartbeat, name="gallra-heartbeat", daemon=True).start()
                 for _notification in subscription:
                     if self._stop.is_set():
                         break

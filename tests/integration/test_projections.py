@@ -86,7 +86,7 @@ def test_postgres_subscription_keeps_the_view_live(
         deadline = time.monotonic() + 10
         while gallra.runner.position() < target and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert gallra.runner.position() >= target  # without any catch_up() from here
+        assert gallra.runner.position() >= target, gallra.runner.error  # no catch_up() here
         assert {r.child_id for r in gallra.view.present(dep)} == set(kids)
         assert gallra.runner.error is None
     finally:

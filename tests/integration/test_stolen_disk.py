@@ -90,19 +90,17 @@ def _decryptable_parts(gallra: Gallra, secrets: Secrets) -> list[bytes]:
         assert record.key_id is not None
         aead = keystore.aead(record.key_id)
         assert aead is not None
-        keys[record.key_id] = aead
+        keys[record.key_id.bytes] = aead
     opened: list[bytes] = []
     for n in gallra.app.recorder.select_notifications(start=1, limit=100_000):
         _, parts = envelope.unpack(n.state)
-        for part in parts:
-            aead = keys.get(part.key_id)
+        for key_id, nonce, ciphertext in parts:
+            aead = keys.get(key_id)
             if aead is None:
                 continue
-            ad = envelope.associated_data(
-                n.originator_id, n.originator_version, n.topic, part.key_id
-            )
+            ad = envelope.associated_data(n.originator_id, n.originator_version, n.topic, key_id)
             try:
-                opened.append(aead.decrypt(part.nonce, part.ciphertext, ad))
+                opened.append(aead.decrypt(nonce, ciphertext, ad))
             except InvalidTag:  # pragma: no cover - would mean tampering
                 raise
     return opened

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -36,6 +36,20 @@ class LRU(Generic[K, V]):
                 return default
             self._data.move_to_end(key)
             return value
+
+    def get_many(self, keys: Iterable[K], default: object) -> tuple[dict[K, V], list[K]]:
+        """Values found (refreshed as recently used) and the keys missing, under one lock."""
+        found: dict[K, V] = {}
+        missing: list[K] = []
+        with self._lock:
+            for key in keys:
+                value = self._data.get(key, _MISSING)
+                if value is _MISSING:
+                    missing.append(key)
+                else:
+                    self._data.move_to_end(key)
+                    found[key] = value  # type: ignore[assignment]
+        return found, missing
 
     def __contains__(self, key: K) -> bool:
         with self._lock:

@@ -17,14 +17,16 @@ def _raw(key_id: UUID | bytes) -> bytes:
 
 
 class KeyReading(KeyStoreBase):
-    def prefetch(self, key_ids: Iterable[UUID | bytes]) -> None:
-        """Load every uncached key of a page in one query, and notice shreddings elsewhere."""
-        wanted = list(dict.fromkeys(_raw(k) for k in key_ids))
+    def prefetch(self, key_ids: Iterable[UUID | bytes]) -> dict[bytes, AESGCM | None]:
+        """The ciphers of a page's keys, loading every uncached one in one query; also
+        notices shreddings by other processes (they empty the cache). None = destroyed."""
+        wanted = dict.fromkeys(_raw(k) for k in key_ids)
         with self._transaction(commit=False) as c:
             self._refresh_generation(c)
-            missing = [k for k in wanted if k not in self._read_cache]
+            found, missing = self._read_cache.get_many(wanted, _MISSING)
             if missing:
-                self._load(c, missing)
+                found.update(self._load(c, missing))
+        return found
 
     def aead(self, key_id: UUID | bytes) -> AESGCM | None:
         """The cipher of one key, or None if it was destroyed (or never existed)."""
@@ -36,9 +38,9 @@ class KeyReading(KeyStoreBase):
             self._load(c, [raw])
         return self._read_cache.get(raw)
 
-    def _load(self, c: Cursor, key_ids: Sequence[bytes]) -> None:
+    def _load(self, c: Cursor, key_ids: Sequence[bytes]) -> dict[bytes, AESGCM | None]:
         table = self._table(self.keys_table)
-        seen: set[bytes] = set()
+        loaded: dict[bytes, AESGCM | None] = {}
         for chunk in chunks(key_ids):
             marks = ", ".join("?" * len(chunk))
             c.execute(
@@ -50,8 +52,9 @@ class KeyReading(KeyStoreBase):
             )
             for row in c.fetchall():
                 key_id, aead = self._unwrap_row(row)
-                self._read_cache.put(key_id, aead)
-                seen.add(key_id)
+                loaded[key_id] = aead
         for key_id in key_ids:
-            if key_id not in seen:
-                self._read_cache.put(key_id, None)
+            loaded.setdefault(key_id, None)
+        for key_id, value in loaded.items():
+            self._read_cache.put(key_id, value)
+        return loaded

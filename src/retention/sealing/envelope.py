@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 from uuid import UUID
 
 MAGIC = b"G\x01"
@@ -30,9 +31,8 @@ class EnvelopeError(ValueError):
     """The stored bytes are not a well-formed envelope."""
 
 
-@dataclass(frozen=True, slots=True)
-class SealedPart:
-    key_id: UUID
+class SealedPart(NamedTuple):
+    key_id: bytes  # 16 bytes
     nonce: bytes
     ciphertext: bytes
 
@@ -41,37 +41,44 @@ def pack(plaintext: bytes, parts: Sequence[SealedPart]) -> bytes:
     if len(parts) > 255:
         raise EnvelopeError("an event may have at most 255 sealed parts")
     chunks = [MAGIC, _U32.pack(len(plaintext)), plaintext, bytes((len(parts),))]
-    for part in parts:
-        chunks += [part.key_id.bytes, part.nonce, _U32.pack(len(part.ciphertext)), part.ciphertext]
+    for key_id, nonce, ciphertext in parts:
+        chunks += [key_id, nonce, _U32.pack(len(ciphertext)), ciphertext]
     return b"".join(chunks)
 
 
-def unpack(data: bytes) -> tuple[bytes, list[SealedPart]]:
-    view = memoryview(data)
+Part = tuple[bytes, bytes, bytes]  # (key id, nonce, ciphertext), as unpack returns them
+
+
+def unpack(data: bytes) -> tuple[bytes, list[Part]]:
+    """Split an envelope. On the replay path, so: struct offsets and plain tuples."""
+    if data[:2] != MAGIC:
+        raise EnvelopeError("not a Gallra envelope (bad magic)")
     try:
-        if bytes(view[:2]) != MAGIC:
-            raise EnvelopeError("not a Gallra envelope (bad magic)")
-        (length,) = _U32.unpack_from(view, 2)
+        (length,) = _U32.unpack_from(data, 2)
         offset = 6 + length
-        plaintext = bytes(view[6:offset])
-        count = view[offset]
+        plaintext = data[6:offset]
+        count = data[offset]
         offset += 1
-        parts: list[SealedPart] = []
+        parts: list[Part] = []
         for _ in range(count):
-            key_id = UUID(bytes=bytes(view[offset : offset + 16]))
-            nonce = bytes(view[offset + 16 : offset + 28])
-            (size,) = _U32.unpack_from(view, offset + 28)
+            (size,) = _U32.unpack_from(data, offset + 28)
             start = offset + 32
-            parts.append(SealedPart(key_id, nonce, bytes(view[start : start + size])))
+            parts.append(
+                (
+                    data[offset : offset + 16],
+                    data[offset + 16 : start - 4],
+                    data[start : start + size],
+                )
+            )
             offset = start + size
     except (IndexError, struct.error) as e:
         raise EnvelopeError("truncated envelope") from e
-    if offset != len(view) or len(plaintext) != length:
+    if offset != len(data) or len(plaintext) != length:
         raise EnvelopeError("envelope length does not match its contents")
     return plaintext, parts
 
 
-def key_ids(data: bytes) -> Iterator[UUID]:
+def key_ids(data: bytes) -> Iterator[bytes]:
     """The key ids of an envelope's sealed parts, without copying the rest (for prefetching)."""
     view = memoryview(data)
     if bytes(view[:2]) != MAGIC:
@@ -81,11 +88,16 @@ def key_ids(data: bytes) -> Iterator[UUID]:
     count = view[offset]
     offset += 1
     for _ in range(count):
-        yield UUID(bytes=bytes(view[offset : offset + 16]))
+        yield bytes(view[offset : offset + 16])
         (size,) = _U32.unpack_from(view, offset + 28)
         offset += 32 + size
 
 
-def associated_data(originator_id: UUID | str, version: int, topic: str, key_id: UUID) -> bytes:
+def associated_data(originator_id: UUID | str, version: int, topic: str, key_id: bytes) -> bytes:
     origin = originator_id.bytes if isinstance(originator_id, UUID) else originator_id.encode()
-    return b"".join((origin, _VERSION.pack(version), topic.encode(), key_id.bytes))
+    return b"".join((origin, _VERSION.pack(version), _topic_bytes(topic), key_id))
+
+
+@lru_cache(maxsize=1024)
+def _topic_bytes(topic: str) -> bytes:
+    return topic.encode()

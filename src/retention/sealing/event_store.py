@@ -63,5 +63,4 @@ class SealedEventStore(EventStore[UUID]):
         stored = self.recorder.select_events(
             originator_id=originator_id, gt=gt, lte=lte, desc=desc, limit=limit
         )
-        self.mapper.prefetch(stored)
-        return map(self.mapper.to_domain_event, stored)
+        return iter(self.mapper.to_domain_events(stored))

@@ -1,0 +1,75 @@
+"""Per event class, worked out once: which fields are sealed together, under which scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Snapshot
+from eventsourcing.utils import get_topic
+
+from domain.personal import Epoch, Shredded, personal_fields
+from retention.errors import SealingError
+from retention.keys.scope import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Fields sharing one subject field, category and epoch rule: one sealed part per event."""
+
+    subject: str
+    category: str
+    epoch: Epoch
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SealPlan:
+    name: str
+    topic: str
+    class_version: int
+    groups: tuple[Group, ...]
+    declared: tuple[tuple[str, str], ...]  # (field, category) of every personal field
+
+    def split(
+        self, state: dict[str, Any], context: dict[str, Any]
+    ) -> list[tuple[Scope, dict[str, Any]]]:
+        """Pop the personal fields out of ``state``, grouped by the scope that seals them."""
+        parts: dict[Scope, dict[str, Any]] = {}
+        for group in self.groups:
+            subject = context.get(group.subject)
+            if not isinstance(subject, UUID):
+                raise SealingError(f"{self.name}: subject field {group.subject!r} must hold a UUID")
+            scope = Scope(subject, group.category, group.epoch.of(context))
+            values = parts.setdefault(scope, {})
+            for name in group.fields:
+                value = state.pop(name)
+                if isinstance(value, Shredded):
+                    raise SealingError(
+                        f"{self.name}.{name}: a culled value cannot be written again"
+                    )
+                values[name] = value
+        return list(parts.items())
+
+
+@cache
+def seal_plan(cls: type) -> SealPlan:
+    if issubclass(cls, Snapshot):
+        raise SealingError(
+            f"{cls.__qualname__}: snapshots are off for aggregates holding personal data"
+        )
+    grouped: dict[tuple[str, str, Epoch], list[str]] = {}
+    declared = []
+    for field in personal_fields(cls):  # type: ignore[arg-type]  # classes are hashable
+        decl = field.declaration
+        grouped.setdefault((decl.subject, str(decl.category), decl.epoch), []).append(field.name)
+        declared.append((field.name, str(decl.category)))
+    return SealPlan(
+        name=cls.__qualname__,
+        topic=get_topic(cls),
+        class_version=getattr(cls, "class_version", 1),
+        groups=tuple(Group(s, c, e, tuple(f)) for (s, c, e), f in grouped.items()),
+        declared=tuple(declared),
+    )
