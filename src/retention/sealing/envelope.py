@@ -95,9 +95,9 @@ def key_ids(data: bytes) -> Iterator[bytes]:
 
 def associated_data(originator_id: UUID | str, version: int, topic: str, key_id: bytes) -> bytes:
     origin = originator_id.bytes if isinstance(originator_id, UUID) else originator_id.encode()
-    return b"".join((origin, _VERSION.pack(version), _topic_bytes(topic), key_id))
+    return b"".join((origin, _VERSION.pack(version), topic_bytes(topic), key_id))
 
 
 @lru_cache(maxsize=1024)
-def _topic_bytes(topic: str) -> bytes:
+def topic_bytes(topic: str) -> bytes:
     return topic.encode()

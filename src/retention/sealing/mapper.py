@@ -11,6 +11,7 @@ authenticate under a key that exists).
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
@@ -37,6 +38,8 @@ from retention.sealing.envelope import SealedPart
 from retention.sealing.plan import SealPlan, seal_plan
 
 NONCE_BYTES = 12
+_U32 = struct.Struct(">I")
+_VERSION = struct.Struct(">q")
 
 _Split = tuple[SealPlan, UUID, int, dict[str, Any], list[tuple[Scope, dict[str, Any]]]]
 
@@ -134,32 +137,143 @@ class SealingMapper(Mapper[UUID]):
     ) -> list[DomainEventProtocol[UUID]]:
         """Open a page of events: one key query for the page, each envelope parsed once.
 
-        This is the replay path, so it is written for speed: one loop, locals, no helpers.
+        This is the replay path, so it is written for speed: two flat loops over locals, and
+        the common envelope (one sealed part) and event (nothing culled, first class
+        version) inline; everything else goes through ``_layout`` and ``_event``.
         """
-        unpack = envelope.unpack
-        try:
-            unpacked = [unpack(stored.state) for stored in stored_events]
-        except envelope.EnvelopeError:
-            for stored in stored_events:
-                self._unpack(stored)  # names the event at fault
-            raise
-        key_ids = {part[0] for _, parts in unpacked for part in parts}
+        unpack_u32 = _U32.unpack_from
+        magic = envelope.MAGIC
+        # per event: (end of readable part, key id of a single part, or the parts in general)
+        layouts: list[tuple[int, bytes | None, list[envelope.Part] | None]] = []
+        key_ids: set[bytes] = set()
+        for stored in stored_events:
+            data = stored.state
+            if data[:2] == magic:
+                end = 6 + unpack_u32(data, 2)[0]
+                if data[end] == 1 and end + 33 + unpack_u32(data, end + 29)[0] == len(data):
+                    single = data[end + 1 : end + 17]
+                    key_ids.add(single)
+                    layouts.append((end, single, None))
+                    continue
+            end, all_parts = self._layout(stored)  # no part, several, or malformed
+            layouts.append((end, None, all_parts))
+            key_ids.update(part[0] for part in all_parts)
         keys = self.keystore.prefetch(key_ids) if key_ids else {}
-        return [
-            self._open(stored, plaintext, parts, keys)
-            for stored, (plaintext, parts) in zip(stored_events, unpacked, strict=True)
-        ]
+        decode = self.transcoder.decode
+        version_pack = _VERSION.pack
+        topic_bytes = envelope.topic_bytes
+        new = object.__new__
+        set_attribute = object.__setattr__
+        opened: list[DomainEventProtocol[UUID]] = []
+        for stored, (end, key_id, parts) in zip(stored_events, layouts, strict=True):
+            data = stored.state
+            culled = False
+            if key_id is None:
+                document, culled = self._open_parts(stored, data[6:end], parts or [], keys)
+            elif (aead := keys[key_id]) is None:
+                document, culled = data[6:end], True  # its fields become Shredded below
+            else:
+                originator_id = stored.originator_id
+                ad = b"".join(
+                    (
+                        originator_id.bytes
+                        if isinstance(originator_id, UUID)
+                        else str(originator_id).encode(),
+                        version_pack(stored.originator_version),
+                        topic_bytes(stored.topic),
+                        key_id,
+                    )
+                )
+                try:
+                    clear = aead.decrypt(data[end + 17 : end + 29], data[end + 33 :], ad)
+                except InvalidTag:
+                    raise self._unreadable(stored, "a sealed part failed to authenticate") from None
+                # Both are JSON objects with disjoint keys: splice them, decode once.
+                document = b"".join((data[6 : end - 1], b",", clear[1:]))
+            try:
+                state: dict[str, Any] = decode(document)
+            except ValueError as e:
+                raise self._unreadable(stored, str(e)) from None
+            cls = resolve_topic(stored.topic)
+            if culled or "class_version" in state or getattr(cls, "class_version", 1) > 1:
+                opened.append(self._event(cls, stored, state, culled))
+                continue
+            state["originator_id"] = stored.originator_id
+            state["originator_version"] = stored.originator_version
+            event = new(cls)
+            set_attribute(event, "__dict__", state)
+            opened.append(event)
+        return opened
+
+    def _open_parts(
+        self,
+        stored: StoredEvent,
+        document: bytes,
+        parts: list[envelope.Part],
+        keys: dict[bytes, AESGCM | None],
+    ) -> tuple[bytes, bool]:
+        """Open an envelope's parts in general (none, or several): the readable document
+        with every openable part spliced in, and whether any part was culled."""
+        culled = False
+        for key_id, nonce, ciphertext in parts:
+            aead = keys[key_id]
+            if aead is None:
+                culled = True
+                continue
+            ad = envelope.associated_data(
+                stored.originator_id, stored.originator_version, stored.topic, key_id
+            )
+            try:
+                clear = aead.decrypt(nonce, ciphertext, ad)
+            except InvalidTag:
+                raise self._unreadable(stored, "a sealed part failed to authenticate") from None
+            document = b"".join((document[:-1], b",", clear[1:]))
+        return document, culled
+
+    def _layout(self, stored: StoredEvent) -> tuple[int, list[envelope.Part]]:
+        """Where the readable part ends, and the sealed parts, checked in full."""
+        data = stored.state
+        try:
+            if data[:2] != envelope.MAGIC:
+                raise envelope.EnvelopeError("not a Gallra envelope (bad magic)")
+            end = 6 + _U32.unpack_from(data, 2)[0]
+            count = data[end]
+            if count == 0 and end + 1 == len(data):
+                return end, []
+            if count == 1:
+                start = end + 33
+                stop = start + _U32.unpack_from(data, end + 29)[0]
+                if stop == len(data):
+                    return end, [
+                        (data[end + 1 : end + 17], data[end + 17 : end + 29], data[start:stop])
+                    ]
+            _, parts = envelope.unpack(data)  # several parts, or malformed: the full check
+            return end, parts
+        except (envelope.EnvelopeError, IndexError, struct.error) as e:
+            raise self._unreadable(stored, str(e) or "truncated envelope") from None
+
+    def _event(
+        self, cls: type[Any], stored: StoredEvent, state: dict[str, Any], culled: bool
+    ) -> DomainEventProtocol[UUID]:
+        """The general case: culled fields become Shredded, older versions are upcast."""
+        if culled:
+            for name, category in seal_plan(cls).declared:  # type: ignore[arg-type]
+                if name not in state:
+                    state[name] = Shredded(category)
+        state["originator_id"] = stored.originator_id
+        state["originator_version"] = stored.originator_version
+        class_version = getattr(cls, "class_version", 1)
+        if class_version > 1:
+            from_version = state.pop("class_version", 1)
+            while from_version < class_version:
+                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+                from_version += 1
+        domain_event: DomainEventProtocol[UUID] = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", state)
+        return domain_event
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        plaintext, parts = self._unpack(stored_event)
-        keys = {part[0]: self.keystore.aead(part[0]) for part in parts}
-        return self._open(stored_event, plaintext, parts, keys)
-
-    def _unpack(self, stored: StoredEvent) -> tuple[bytes, list[envelope.Part]]:
-        try:
-            return envelope.unpack(stored.state)
-        except envelope.EnvelopeError as e:
-            raise self._unreadable(stored, str(e)) from None
+        return self.to_domain_events([stored_event])[0]
 
     @staticmethod
     def _unreadable(stored: StoredEvent, reason: str) -> MapperDeserialisationError:
@@ -167,47 +281,3 @@ class SealingMapper(Mapper[UUID]):
             f"stored event {stored.originator_id} v{stored.originator_version} "
             f"({stored.topic}) cannot be opened: {reason}"
         )
-
-    def _open(
-        self,
-        stored: StoredEvent,
-        plaintext: bytes,
-        parts: list[envelope.Part],
-        keys: dict[bytes, AESGCM | None],
-    ) -> DomainEventProtocol[UUID]:
-        cls = resolve_topic(stored.topic)
-        document = plaintext
-        culled = False
-        for key_id, nonce, ciphertext in parts:
-            aead = keys[key_id]
-            if aead is None:
-                culled = True  # its fields become Shredded below
-                continue
-            ad = envelope.associated_data(
-                stored.originator_id, stored.originator_version, stored.topic, key_id
-            )
-            try:
-                opened = aead.decrypt(nonce, ciphertext, ad)
-            except InvalidTag:
-                raise self._unreadable(stored, "a sealed part failed to authenticate") from None
-            # Both are JSON objects with disjoint keys: splice them and decode once.
-            document = b"".join((document[:-1], b",", opened[1:]))
-        try:
-            event_state: dict[str, Any] = self.transcoder.decode(document)
-        except ValueError as e:
-            raise self._unreadable(stored, str(e)) from None
-        if culled:
-            for name, category in seal_plan(cls).declared:
-                if name not in event_state:
-                    event_state[name] = Shredded(category)
-        event_state["originator_id"] = stored.originator_id
-        event_state["originator_version"] = stored.originator_version
-        class_version = getattr(cls, "class_version", 1)
-        if class_version > 1:
-            from_version = event_state.pop("class_version", 1)
-            while from_version < class_version:
-                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(event_state)
-                from_version += 1
-        domain_event: DomainEventProtocol[UUID] = object.__new__(cls)
-        object.__setattr__(domain_event, "__dict__", event_state)
-        return domain_event
