@@ -23,7 +23,6 @@ from eventsourcing.persistence import (
     EventStore,
     InfrastructureFactory,
     IntegrityError,
-    JSONTranscoder,
     Mapper,
     Transcoder,
 )
@@ -46,7 +45,7 @@ from retention.plan import RetentionPlan
 from retention.sealing.event_store import SealedEventStore
 from retention.sealing.mapper import SealingMapper
 from retention.sealing.recorders import SealingPostgresRecorder, SealingSQLiteRecorder
-from retention.sealing.transcodings import register_all
+from retention.sealing.transcodings import make_transcoder
 
 A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]
@@ -138,9 +137,7 @@ class GallraApplication(Application[UUID]):
         return recorder
 
     def construct_transcoder(self) -> Transcoder:
-        transcoder = JSONTranscoder()
-        register_all(transcoder)
-        return transcoder
+        return make_transcoder()
 
     def construct_event_store(self) -> EventStore[UUID]:
         return SealedEventStore(mapper=self.mapper, recorder=self.recorder)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 
@@ -11,6 +11,14 @@ class Scope:
     subject: UUID
     category: str
     epoch: str
+    # Scopes are dict keys on the sealing path; UUID hashing is Python code, so hash once.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.subject.int, self.category, self.epoch)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def associated_data(self) -> bytes:
         """Bytes that bind a wrapped key to its scope, so rows cannot be swapped."""

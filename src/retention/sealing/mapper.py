@@ -96,7 +96,7 @@ class SealingMapper(Mapper[UUID]):
         version = state.pop("originator_version")
         if plan.class_version > 1:
             state["class_version"] = plan.class_version
-        parts = plan.split(state, {**state, "originator_id": originator_id}) if plan.groups else []
+        parts = plan.split(state, originator_id) if plan.groups else []
         return plan, originator_id, version, state, parts
 
     def _seal_all(self, splits: list[_Split], keys: dict[Scope, DataKey]) -> list[StoredEvent]:

@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 from eventsourcing.utils import get_topic
 
-from domain.personal import Epoch, Shredded, personal_fields
+from domain.personal import SELF, Epoch, Shredded, personal_fields
 from retention.errors import SealingError
 from retention.keys.scope import Scope
 
@@ -32,17 +32,21 @@ class SealPlan:
     class_version: int
     groups: tuple[Group, ...]
     declared: tuple[tuple[str, str], ...]  # (field, category) of every personal field
+    needs_originator: bool  # a subject or epoch names the stream itself
 
     def split(
-        self, state: dict[str, Any], context: dict[str, Any]
+        self, state: dict[str, Any], originator_id: UUID
     ) -> list[tuple[Scope, dict[str, Any]]]:
         """Pop the personal fields out of ``state``, grouped by the scope that seals them."""
-        parts: dict[Scope, dict[str, Any]] = {}
-        for group in self.groups:
+        context = {**state, "originator_id": originator_id} if self.needs_originator else state
+        scopes = []
+        for group in self.groups:  # every scope first: a subject field may itself be sealed
             subject = context.get(group.subject)
             if not isinstance(subject, UUID):
                 raise SealingError(f"{self.name}: subject field {group.subject!r} must hold a UUID")
-            scope = Scope(subject, group.category, group.epoch.of(context))
+            scopes.append(Scope(subject, group.category, group.epoch.of(context)))
+        parts: dict[Scope, dict[str, Any]] = {}
+        for scope, group in zip(scopes, self.groups, strict=True):
             values = parts.setdefault(scope, {})
             for name in group.fields:
                 value = state.pop(name)
@@ -72,4 +76,7 @@ def seal_plan(cls: type) -> SealPlan:
         class_version=getattr(cls, "class_version", 1),
         groups=tuple(Group(s, c, e, tuple(f)) for (s, c, e), f in grouped.items()),
         declared=tuple(declared),
+        needs_originator=any(
+            s == SELF or getattr(e, "field", None) == SELF for (s, _, e) in grouped
+        ),
     )
