@@ -178,7 +178,8 @@ class KeyWriting(KeyStoreBase):
         rows: list[Any] = []
         table = self._table(self.keys_table)
         for chunk in chunks(scopes, 130):
-            where = " OR ".join(["(subject = ? AND category = ? AND epoch = ?)"] * len(chunk))
+            values = ", ".join(["(?, ?, ?)"] * len(chunk))
+            where = f"(subject, category, epoch) IN (VALUES {values})"
             params: list[Any] = []
             for s in chunk:
                 params += [self._id(s.subject), s.category, s.epoch]
