@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("backend", choices=("sqlite", "postgres"))
     parser.add_argument("--side", choices=("gallra", "bare"), default="gallra")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--new-keys", action="store_true", help="a new child for every event")
     args = parser.parse_args(argv)
     rng = random.Random(1)
     with (
@@ -33,18 +34,19 @@ def main(argv: list[str] | None = None) -> int:
     ):
         app = pair.gallra if args.side == "gallra" else pair.bare
         workloads.warm_up(app, rng)
+        roster = None if args.new_keys else workloads.make_roster(app, rng)
         profiler = cProfile.Profile()
         if args.workload == "replay":
-            workloads.batch_append(app, rng, 100)
-            workloads.single_append(app, rng, 2000)
+            workloads.batch_append(app, rng, 100, roster=roster)
+            workloads.single_append(app, rng, 2000, roster)
             profiler.enable()
             events, seconds = workloads.replay(app)
         elif args.workload == "batch":
             profiler.enable()
-            events, seconds = workloads.batch_append(app, rng, 100)
+            events, seconds = workloads.batch_append(app, rng, 100, roster=roster)
         else:
             profiler.enable()
-            events, seconds = workloads.single_append(app, rng, 2000)
+            events, seconds = workloads.single_append(app, rng, 2000, roster)
         profiler.disable()
     print(f"{args.side} {args.workload} on {args.backend}: {events / seconds:,.0f} events/s")
     stats = pstats.Stats(profiler).strip_dirs()

@@ -148,3 +148,25 @@ def _wrapped_keys(gallra: Gallra) -> dict[Scope, bytes]:
                 row["wrapped"]
             )
     return out
+
+
+def test_a_subject_whose_every_scope_is_shredded_is_gone_even_with_the_kek(
+    gallra: Gallra, clock: Clock, secrets: Secrets
+) -> None:
+    records = make_records(gallra, clock)
+    child = records["child"]
+    app = gallra.app
+    assert app.find_person(CIVIC) == child
+    scopes = [r.scope for r in app.keystore.scopes(subject=child)]  # type: ignore[arg-type]
+    assert {s.category for s in scopes} >= {"identity", "placement", "attendance"}
+    app.keystore.shred(uuid4(), scopes=scopes)
+    app.keystore.make_deletion_durable()
+    app.evict_caches()
+    opened = b"".join(_decryptable_parts(gallra, secrets))
+    for value in (GIVEN.encode(), b"201903022380", REASON.encode()):
+        assert value not in opened
+    view = app.get_child(child)  # type: ignore[arg-type]
+    assert view.given_name is not None and not view.given_name  # the Shredded marker
+    assert app.find_person(CIVIC) is None  # the blind-index row went with the identity
+    assert app.get_guardian(records["guardian"]).family_name == FAMILY  # type: ignore[arg-type]
+    gallra.runner.rebuild()  # every projection still loads
