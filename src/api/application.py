@@ -364,19 +364,10 @@ class GallraApplication(Application[UUID]):
         at: datetime,
         by: UUID | None = None,
     ) -> Outcome:
-        at = self._checked_time(at)
-        day = self.local_day(at)
-        self._ensure_not_culled(day)
-        unit_id = self._placed_unit(child_id, department_id, day)
-
-        def command() -> Outcome:
-            dd = self._department_day(department_id, unit_id, day)
-            outcome = dd.check_in(submission_id, child_id, at, by)
-            if not outcome.duplicate:
-                self.save(dd)
-            return outcome
-
-        return self._retrying(command)  # type: ignore[no-any-return]
+        """Check a child in at its department; a retried submission is a no-op."""
+        return self._at_kiosk(
+            DepartmentDay.check_in, submission_id, department_id, child_id, at, by
+        )
 
     def check_out(
         self,
@@ -386,6 +377,20 @@ class GallraApplication(Application[UUID]):
         at: datetime,
         by: UUID | None = None,
     ) -> Outcome:
+        """Check a child out; the outcome carries the minutes present."""
+        return self._at_kiosk(
+            DepartmentDay.check_out, submission_id, department_id, child_id, at, by
+        )
+
+    def _at_kiosk(
+        self,
+        action: Callable[[DepartmentDay, UUID, UUID, datetime, UUID | None], Outcome],
+        submission_id: UUID,
+        department_id: UUID,
+        child_id: UUID,
+        at: datetime,
+        by: UUID | None,
+    ) -> Outcome:
         at = self._checked_time(at)
         day = self.local_day(at)
         self._ensure_not_culled(day)
@@ -393,7 +398,7 @@ class GallraApplication(Application[UUID]):
 
         def command() -> Outcome:
             dd = self._department_day(department_id, unit_id, day)
-            outcome = dd.check_out(submission_id, child_id, at, by)
+            outcome = action(dd, submission_id, child_id, at, by)
             if not outcome.duplicate:
                 self.save(dd)
             return outcome

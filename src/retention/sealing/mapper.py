@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -125,12 +125,6 @@ class SealingMapper(Mapper[UUID]):
         return stored
 
     # -- reading ---------------------------------------------------------------------------
-
-    def prefetch(self, stored_events: Iterable[StoredEvent]) -> None:
-        """Fetch the keys a page of events needs in one query, before decoding it."""
-        key_ids = [k for stored in stored_events for k in envelope.key_ids(stored.state)]
-        if key_ids:
-            self.keystore.prefetch(key_ids)
 
     def to_domain_events(
         self, stored_events: Sequence[StoredEvent]
