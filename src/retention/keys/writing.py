@@ -175,22 +175,22 @@ class KeyWriting(KeyStoreBase):
         raise KeyConflictError(scopes)
 
     def _select_scopes(self, c: Cursor, scopes: list[Scope]) -> list[Any]:
+        """The key rows of ``scopes``: looked up by subject, the key's leading column, and
+        filtered here (a subject has few rows; an OR chain of triples may scan the table)."""
+        wanted = set(scopes)
+        subjects = sorted({s.subject for s in scopes})
         rows: list[Any] = []
         table = self._table(self.keys_table)
-        for chunk in chunks(scopes, 130):
-            values = ", ".join(["(?, ?, ?)"] * len(chunk))
-            where = f"(subject, category, epoch) IN (VALUES {values})"
-            params: list[Any] = []
-            for s in chunk:
-                params += [self._id(s.subject), s.category, s.epoch]
+        for chunk in chunks(subjects):
+            marks = ", ".join("?" * len(chunk))
             c.execute(
                 self._sql(
                     "SELECT subject, category, epoch, key_id, kek_id, wrapped "
-                    f"FROM {table} WHERE {where}"
+                    f"FROM {table} WHERE subject IN ({marks})"
                 ),
-                params,
+                [self._id(s) for s in chunk],
             )
-            rows.extend(c.fetchall())
+            rows.extend(r for r in c.fetchall() if self._row_scope(r) in wanted)
         return rows
 
     def _closed_periods(self, c: Cursor) -> frozenset[tuple[str, str]]:
