@@ -12,7 +12,6 @@ from eventsourcing.postgres import PostgresDatastore
 from retention.errors import ScopeShreddedError
 from retention.keys.base import Cursor
 from retention.keys.kek import Secrets
-from retention.keys.scope import Scope
 from retention.keys.store import KeyStore
 
 
@@ -41,21 +40,6 @@ class PostgresKeyStore(KeyStore):
 
     def _kid_back(self, value: Any) -> bytes:
         return value.bytes if isinstance(value, UUID) else UUID(str(value)).bytes
-
-    def _select_scopes(self, c: Cursor, scopes: list[Scope]) -> list[Any]:
-        """One indexed join against the arrays of the scopes (an OR chain scans the table)."""
-        c.execute(
-            "SELECT k.subject, k.category, k.epoch, k.key_id, k.kek_id, k.wrapped "
-            f"FROM {self._table(self.keys_table)} AS k "
-            "JOIN unnest(%s::uuid[], %s::text[], %s::text[]) AS s(subject, category, epoch) "
-            "ON k.subject = s.subject AND k.category = s.category AND k.epoch = s.epoch",
-            (
-                [s.subject for s in scopes],
-                [s.category for s in scopes],
-                [s.epoch for s in scopes],
-            ),
-        )
-        return list(c.fetchall())
 
     def _hold_periods_open(self, c: Cursor, periods: list[tuple[str, str]]) -> None:
         """Make each period's row exist and hold a share lock on it until commit: a gallring
