@@ -124,8 +124,10 @@ def secrets_from_env(env: dict[str, str]) -> Secrets | None:
     kek_id = env.get("GALLRA_KEK_ID", "k1")
     keks = {kek_id: _decode_key(env["GALLRA_KEK"], "GALLRA_KEK")}
     for item in filter(None, env.get("GALLRA_OLD_KEKS", "").split(",")):
-        old_id, _, value = item.partition(":")
-        keks[old_id.strip()] = _decode_key(value, f"retired KEK {old_id.strip()!r}")
+        old_id, _, value = (part.strip() for part in item.partition(":"))
+        if old_id in keks:
+            raise KekError(f"GALLRA_OLD_KEKS names KEK {old_id!r} twice, or the active one")
+        keks[old_id] = _decode_key(value, f"retired KEK {old_id!r}")
     for name in ("GALLRA_INDEX_KEY", "GALLRA_TOKEN_KEY"):
         if name not in env:
             raise KekError(f"GALLRA_KEK is set but {name} is not")

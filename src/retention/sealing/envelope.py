@@ -79,23 +79,25 @@ def unpack(data: bytes) -> tuple[bytes, list[Part]]:
 
 
 def key_ids(data: bytes) -> Iterator[bytes]:
-    """The key ids of an envelope's sealed parts, without copying the rest (for prefetching)."""
-    view = memoryview(data)
-    if bytes(view[:2]) != MAGIC:
-        return
-    (length,) = _U32.unpack_from(view, 2)
-    offset = 6 + length
-    count = view[offset]
-    offset += 1
-    for _ in range(count):
-        yield bytes(view[offset : offset + 16])
-        (size,) = _U32.unpack_from(view, offset + 28)
-        offset += 32 + size
+    """The key ids of an envelope's sealed parts (nothing for bytes that are no envelope)."""
+    if data[:2] != MAGIC:
+        return iter(())
+    return iter([part[0] for part in unpack(data)[1]])
 
 
 def associated_data(originator_id: UUID | str, version: int, topic: str, key_id: bytes) -> bytes:
-    origin = originator_id.bytes if isinstance(originator_id, UUID) else originator_id.encode()
-    return b"".join((origin, _VERSION.pack(version), topic_bytes(topic), key_id))
+    """Binds a sealed part to its event and key. Every field but the topic has a fixed
+    length (a text originator id is length-prefixed), so no two inputs give the same bytes."""
+    return b"".join(
+        (origin_bytes(originator_id), _VERSION.pack(version), topic_bytes(topic), key_id)
+    )
+
+
+def origin_bytes(originator_id: UUID | str) -> bytes:
+    if isinstance(originator_id, UUID):
+        return originator_id.bytes
+    text = str(originator_id).encode()
+    return b"\xff" + len(text).to_bytes(4, "big") + text  # never 16 bytes of a UUID alone
 
 
 @lru_cache(maxsize=1024)

@@ -172,7 +172,7 @@ class SealingMapper(Mapper[UUID]):
                     (
                         originator_id.bytes
                         if isinstance(originator_id, UUID)
-                        else str(originator_id).encode(),
+                        else envelope.origin_bytes(originator_id),
                         version_pack(stored.originator_version),
                         topic_bytes(stored.topic),
                         key_id,

@@ -1,0 +1,212 @@
+"""The retention plan: the shipped rule, the month arithmetic at its edges, and refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retention.plan import PlanError, Rule, load_plan, parse_plan
+
+
+def attendance_rule(period_months: int = 36) -> Rule:
+    return Rule(
+        id="r",
+        categories=("attendance",),
+        school_forms=(),
+        trigger="record-month",
+        period_months=period_months,
+        action="shred",
+        cites="",
+    )
+
+
+# The shipped plan
+
+
+def test_default_plan_carries_the_tempus_attendance_rule() -> None:
+    plan = load_plan()
+
+    assert plan.version
+    [rule] = [r for r in plan.rules if r.id == "tempus-attendance"]
+    assert set(rule.categories) == {"attendance", "health"}
+    assert rule.trigger == "record-month"
+    assert rule.action == "shred"
+    assert rule.period_months == 36
+    assert "gallras efter 3 år" in rule.cites
+    assert plan.rule_for("attendance") is rule
+    assert plan.rule_for("health") is rule
+    assert plan.rule_for("identity") is None
+
+
+# Month arithmetic
+
+
+@pytest.mark.parametrize(
+    ("epoch", "as_of", "due"),
+    [
+        ("2023-01", date(2026, 1, 31), False),
+        ("2023-01", date(2026, 2, 1), True),
+        ("2023-02", date(2026, 2, 1), False),
+        ("2023-02", date(2026, 2, 28), False),
+        ("2023-02", date(2026, 3, 1), True),
+        ("2022-12", date(2025, 12, 31), False),
+        ("2022-12", date(2026, 1, 1), True),
+        ("2020-06", date(2026, 1, 1), True),
+        ("2026-01", date(2026, 1, 15), False),
+    ],
+)
+def test_month_is_due_once_its_last_day_is_period_old(epoch: str, as_of: date, due: bool) -> None:
+    assert attendance_rule(36).is_due(epoch, as_of) is due
+
+
+@pytest.mark.parametrize(
+    ("as_of", "period", "cutoff"),
+    [
+        (date(2026, 1, 31), 36, "2023-01"),
+        (date(2026, 2, 1), 36, "2023-02"),
+        (date(2026, 1, 1), 1, "2025-12"),
+        (date(2026, 1, 1), 12, "2025-01"),
+        (date(2026, 12, 31), 11, "2026-01"),
+    ],
+)
+def test_cutoff_month(as_of: date, period: int, cutoff: str) -> None:
+    assert attendance_rule(period).cutoff_month(as_of) == cutoff
+
+
+@pytest.mark.parametrize(
+    "epoch",
+    ["-", "6f1c2b1e-8a3d-4c55-9a0e-2b7d4f0c9e11", "", "2023", "2023-13", "2023-00", "1999-1"],
+)
+def test_a_non_month_epoch_is_never_due(epoch: str) -> None:
+    assert attendance_rule(1).is_due(epoch, date(9999, 12, 31)) is False
+
+
+# Refusals
+
+GOOD_RULE = """
+[[rule]]
+id = "{id}"
+categories = {categories}
+trigger = "{trigger}"
+period_months = {period}
+action = "{action}"
+"""
+
+
+def plan_text(
+    *,
+    id: str = "my-rule",
+    categories: str = '["attendance"]',
+    trigger: str = "record-month",
+    period: int = 36,
+    action: str = "shred",
+    version: bool = True,
+) -> str:
+    head = 'version = "t1"\n' if version else ""
+    return head + GOOD_RULE.format(
+        id=id, categories=categories, trigger=trigger, period=period, action=action
+    )
+
+
+def refusal(text: str) -> str:
+    with pytest.raises(PlanError) as caught:
+        parse_plan(text)
+    message = str(caught.value)
+    assert "\n" not in message, message
+    return message
+
+
+def test_a_good_plan_parses() -> None:
+    plan = parse_plan(plan_text())
+
+    assert plan.version == "t1"
+    assert [r.id for r in plan.rules] == ["my-rule"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"categories": '["attendance", "grades"]'}, ["unknown category", "'grades'"]),
+        ({"trigger": "enrolment-end"}, ["unknown trigger", "'enrolment-end'"]),
+        ({"action": "delete"}, ["unknown action", "'delete'"]),
+        ({"period": 0}, ["0 months"]),
+        ({"period": 1201}, ["1201 months"]),
+        ({"period": -3}, ["-3 months"]),
+    ],
+    ids=["category", "trigger", "action", "period-0", "period-1201", "period-negative"],
+)
+def test_a_bad_rule_is_refused_in_one_line_naming_it(
+    overrides: dict[str, Any], words: list[str]
+) -> None:
+    message = refusal(plan_text(id="bad-rule", **overrides))
+
+    assert "bad-rule" in message
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize("period", [1, 1200])
+def test_the_period_limits_are_inclusive(period: int) -> None:
+    assert parse_plan(plan_text(period=period)).rules[0].period_months == period
+
+
+def test_two_rules_governing_one_category_are_refused_naming_both() -> None:
+    text = plan_text(id="first", categories='["attendance", "health"]') + GOOD_RULE.format(
+        id="second", categories='["health"]', trigger="record-month", period=12, action="shred"
+    )
+
+    message = refusal(text)
+
+    assert "first" in message and "second" in message
+    assert "'health'" in message
+
+
+@pytest.mark.parametrize("field", ["categories", "trigger", "period_months", "action"])
+def test_a_missing_field_is_refused_naming_rule_and_field(field: str) -> None:
+    text = "\n".join(
+        line for line in plan_text(id="lacking").splitlines() if not line.startswith(field)
+    )
+
+    message = refusal(text)
+
+    assert "lacking" in message
+    assert field in message
+
+
+def test_a_rule_without_id_is_named_by_position() -> None:
+    text = plan_text(id="first") + '\n[[rule]]\ncategories = ["health"]\n'
+
+    message = refusal(text)
+
+    assert "#2" in message
+    assert "id" in message
+
+
+def test_invalid_toml_is_refused() -> None:
+    message = refusal('version = "t1"\n[[rule]\nid = ')
+
+    assert "not valid TOML" in message
+
+
+def test_a_plan_without_version_is_refused() -> None:
+    message = refusal(plan_text(version=False))
+
+    assert "no version" in message
+
+
+def test_a_missing_plan_file_is_refused(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "plan.toml"
+
+    with pytest.raises(PlanError, match="cannot be read") as caught:
+        load_plan(missing)
+    assert str(missing) in str(caught.value)
+
+
+def test_a_plan_file_is_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "plan.toml"
+    path.write_text(plan_text(id="from-file"), encoding="utf-8")
+
+    assert [r.id for r in load_plan(path).rules] == ["from-file"]
