@@ -32,3 +32,14 @@ def test_same_bytes_as_the_library_and_round_trips(document: dict[str, Any]) -> 
     encoded = ours.encode(document)
     assert encoded == library.encode(document)
     assert ours.decode(encoded) == library.decode(encoded)
+
+
+def test_anything_but_one_whole_document_is_refused() -> None:
+    import json
+
+    import pytest
+
+    ours = make_transcoder()
+    for bad in (b"", b"{", b'{"a":1} x', b'{"a":1}{}', b"nul"):
+        with pytest.raises(json.JSONDecodeError):
+            ours.decode(bad)

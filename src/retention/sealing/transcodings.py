@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
@@ -60,10 +61,26 @@ class SealingTranscoder(JSONTranscoder):
             )
         )
 
+        # The C scanner the decoder built; typeshed does not declare the attribute.
+        self._scan: Callable[[str, int], tuple[Any, int]] = self.decoder.scan_once  # type: ignore[attr-defined]
+
     def encode(self, obj: Any) -> bytes:
         if self._iterencode is None:
             return super().encode(obj)
         return "".join(self._iterencode(obj, 0)).encode("utf8")
+
+    def decode(self, data: bytes) -> Any:
+        """Scan the one JSON document directly (the library's ``JSONDecoder.decode`` wrapper
+        adds a whitespace pass and a call per event); anything but a whole document is
+        refused as before."""
+        text = data.decode("utf8")
+        try:
+            value, end = self._scan(text, 0)
+        except StopIteration as e:
+            raise json.JSONDecodeError("Expecting value", text, e.value) from None
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+        return value
 
 
 def register_all(transcoder: JSONTranscoder) -> None:
