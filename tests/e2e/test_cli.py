@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -18,6 +18,7 @@ from api.bootstrap import Gallra, build
 from api.cli import cli
 from api.settings import Settings
 from api.tokens import Role, TokenIssuer
+from builders import enrolled_department
 from conftest import Clock
 from retention.keys.kek import generate_secrets_file, load_secrets_file
 
@@ -73,16 +74,7 @@ def make_history(data_dir: Path, children: int = 4) -> dict[str, object]:
     gallra = open_store(data_dir, clock, create=True)
     try:
         app = gallra.app
-        unit = app.create_unit("Förskolan Norrsken", "förskola")
-        dep = app.add_department(unit, "Björnen")
-        kids: list[UUID] = []
-        for n in range(children):
-            guardian = app.register_guardian("G", f"Nr{n}", f"1980010{n + 1}AB0{n}")
-            child = app.register_child(
-                "C", f"Nr{n}", f"2020020{n + 1}TF0{n}", [(guardian, "Vårdnadshavare")]
-            )
-            app.place_child(child, unit, dep, date(2022, 8, 1))
-            kids.append(child)
+        unit, dep, kids = enrolled_department(app, children, "Förskolan Norrsken", "Björnen")
         day = date(2023, 1, 10)
         for n, child in enumerate(kids):
             guardian_id = next(iter(app.get_child(child).guardians))

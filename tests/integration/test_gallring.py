@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from api.bootstrap import Gallra
+from builders import enrolled_department
 from conftest import Clock, GallraFactory
 from domain.attendance import DepartmentDay, department_day_id
 from domain.personal import Shredded
@@ -17,16 +18,7 @@ from retention.errors import ScopeShreddedError
 def make_history(gallra: Gallra, clock: Clock, children: int = 6) -> dict[str, object]:
     """Children checked in on a day in Jan 2023 and one in Mar 2026; absences in both months."""
     app = gallra.app
-    unit = app.create_unit("Förskolan Älvkanten", "förskola")
-    dep = app.add_department(unit, "Lodjuret")
-    kids: list[UUID] = []
-    for n in range(children):
-        guardian = app.register_guardian("G", f"Nr{n}", f"1980010{n + 1}AB0{n}")
-        child = app.register_child(
-            "C", f"Nr{n}", f"2020020{n + 1}TF0{n}", [(guardian, "Vårdnadshavare")]
-        )
-        app.place_child(child, unit, dep, date(2022, 8, 1))
-        kids.append(child)
+    unit, dep, kids = enrolled_department(app, children, "Förskolan Älvkanten", "Lodjuret")
     real_now = clock.now
     for day in (date(2023, 1, 10), date(2026, 3, 10)):
         clock.now = datetime(day.year, day.month, day.day, 18, tzinfo=UTC)
