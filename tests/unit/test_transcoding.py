@@ -43,3 +43,11 @@ def test_anything_but_one_whole_document_is_refused() -> None:
     for bad in (b"", b"{", b'{"a":1} x', b'{"a":1}{}', b"nul"):
         with pytest.raises(json.JSONDecodeError):
             ours.decode(bad)
+
+
+def test_an_unknown_type_tag_is_the_librarys_error() -> None:
+    import pytest
+    from eventsourcing.persistence import TranscodingNotRegisteredError
+
+    with pytest.raises(TranscodingNotRegisteredError):
+        make_transcoder().decode(b'{"a":{"_type_":"nope","_data_":1}}')

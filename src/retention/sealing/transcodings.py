@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import (
     DatetimeAsISO,
@@ -38,11 +39,21 @@ class TimeAsISO(Transcoding):
         return time.fromisoformat(data)
 
 
+# Direct decoders for the types every event carries; others go through their Transcoding.
+_FAST_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "uuid_hex": UUID,
+    "datetime_iso": datetime.fromisoformat,
+    "date_iso": date.fromisoformat,
+}
+
+
 class SealingTranscoder(JSONTranscoder):
-    """The library's JSON format exactly, with the C encoder built once instead of per call
-    (the sealing path encodes twice per event: the readable part and the sealed part)."""
+    """The library's JSON format exactly (tested against it), made cheaper per event: the C
+    encoder is built once instead of per call, documents are scanned directly, and tagged
+    values of the common types are decoded without the generic lookup chain."""
 
     def __init__(self) -> None:
+        self._decoders: dict[str, Callable[[Any], Any]] = {}
         super().__init__()
         make = getattr(json.encoder, "c_make_encoder", None)
         self._iterencode = (
@@ -68,6 +79,20 @@ class SealingTranscoder(JSONTranscoder):
         if self._iterencode is None:
             return super().encode(obj)
         return "".join(self._iterencode(obj, 0)).encode("utf8")
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._decoders[transcoding.name] = _FAST_DECODERS.get(transcoding.name, transcoding.decode)
+
+    def _decode_obj(self, d: dict[str, Any]) -> Any:
+        if len(d) == 2:
+            name = d.get("_type_")
+            if name is not None and "_data_" in d:
+                decode = self._decoders.get(name)
+                if decode is None:
+                    return super()._decode_obj(d)  # the library's error for unknown types
+                return decode(d["_data_"])
+        return d
 
     def decode(self, data: bytes) -> Any:
         """Scan the one JSON document directly (the library's ``JSONDecoder.decode`` wrapper
