@@ -141,3 +141,13 @@ def test_every_personal_field_subject_is_a_uuid_field(gallra: Gallra) -> None:
     object.__setattr__(event, "child_id", "not-a-uuid")
     with pytest.raises(SealingError, match="must hold a UUID"):
         gallra.app.sealing_mapper.to_stored_event(event)
+
+
+def test_malformed_stored_bytes_are_a_clear_error_never_a_crash(gallra: Gallra) -> None:
+    mapper = gallra.app.sealing_mapper
+    good = mapper.to_stored_event(absence_event(date(2025, 1, 2), "x"))
+    for state in (b"", b"G", b"G\x01\xff\xff\xff\xff{}", good.state[:40], good.state + b"!"):
+        with pytest.raises(MapperDeserialisationError, match="cannot be opened"):
+            mapper.to_domain_events(
+                [StoredEvent(good.originator_id, good.originator_version, good.topic, state)]
+            )

@@ -142,13 +142,16 @@ class SealingMapper(Mapper[UUID]):
         key_ids: set[bytes] = set()
         for stored in stored_events:
             data = stored.state
-            if data[:2] == magic:
-                end = 6 + unpack_u32(data, 2)[0]
-                if data[end] == 1 and end + 33 + unpack_u32(data, end + 29)[0] == len(data):
-                    single = data[end + 1 : end + 17]
-                    key_ids.add(single)
-                    layouts.append((end, single, None))
-                    continue
+            try:
+                if data[:2] == magic:
+                    end = 6 + unpack_u32(data, 2)[0]
+                    if data[end] == 1 and end + 33 + unpack_u32(data, end + 29)[0] == len(data):
+                        single = data[end + 1 : end + 17]
+                        key_ids.add(single)
+                        layouts.append((end, single, None))
+                        continue
+            except (IndexError, struct.error):
+                pass  # malformed: _layout names the event at fault
             end, all_parts = self._layout(stored)  # no part, several, or malformed
             layouts.append((end, None, all_parts))
             key_ids.update(part[0] for part in all_parts)
@@ -182,8 +185,7 @@ class SealingMapper(Mapper[UUID]):
                     clear = aead.decrypt(data[end + 17 : end + 29], data[end + 33 :], ad)
                 except InvalidTag:
                     raise self._unreadable(stored, "a sealed part failed to authenticate") from None
-                # Both are JSON objects with disjoint keys: splice them, decode once.
-                document = b"".join((data[6 : end - 1], b",", clear[1:]))
+                document = _splice(data[6:end], clear)
             try:
                 state: dict[str, Any] = decode(document)
             except ValueError as e:
@@ -221,7 +223,7 @@ class SealingMapper(Mapper[UUID]):
                 clear = aead.decrypt(nonce, ciphertext, ad)
             except InvalidTag:
                 raise self._unreadable(stored, "a sealed part failed to authenticate") from None
-            document = b"".join((document[:-1], b",", clear[1:]))
+            document = _splice(document, clear)
         return document, culled
 
     def _layout(self, stored: StoredEvent) -> tuple[int, list[envelope.Part]]:
@@ -275,3 +277,10 @@ class SealingMapper(Mapper[UUID]):
             f"stored event {stored.originator_id} v{stored.originator_version} "
             f"({stored.topic}) cannot be opened: {reason}"
         )
+
+
+def _splice(document: bytes, part: bytes) -> bytes:
+    """Merge two JSON objects with disjoint keys into one, so the event decodes once."""
+    if len(document) <= 2:  # "{}": nothing readable to merge into
+        return part
+    return b"".join((document[:-1], b",", part[1:]))
