@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from api.bootstrap import Gallra, build, today
+from api.cli_keys import keys_cli
 from api.settings import Settings
 from api.tokens import Principal, Role
 from domain.civic_number import InvalidCivicNumber
@@ -34,6 +35,7 @@ retention_cli = typer.Typer(help="Gallring under the retention plan.", no_args_i
 projections_cli = typer.Typer(help="Read models.", no_args_is_help=True)
 cli.add_typer(retention_cli, name="retention")
 cli.add_typer(projections_cli, name="projections")
+cli.add_typer(keys_cli, name="keys")
 out = Console()
 err = Console(stderr=True)
 

@@ -167,6 +167,15 @@ class KeyCulling(KeyStoreBase):
     def _before_shred(self, c: Cursor) -> None:
         """Backend hook run first inside the shredding transaction."""
 
+    def keys_wrapped_by(self) -> dict[str, int]:
+        """How many live data keys each KEK wraps (to know when an old KEK may go)."""
+        with self._transaction(commit=False) as c:
+            c.execute(
+                f"SELECT kek_id, COUNT(*) AS n FROM {self._table(self.keys_table)} "
+                "WHERE wrapped IS NOT NULL GROUP BY kek_id"
+            )
+            return {row["kek_id"]: int(row["n"]) for row in c.fetchall()}
+
     def rewrap_all(self) -> int:
         """Re-wrap every live key under the active KEK; events are never touched."""
         table = self._table(self.keys_table)
