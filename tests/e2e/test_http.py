@@ -257,3 +257,27 @@ def test_staff_report_absence_in_their_own_name(api: Api, town: dict[str, UUID])
     )
     assert culled.status_code == 409
     assert culled.json()["type"] == "urn:gallra:problem:period-culled"
+
+
+def test_responses_load_after_every_key_of_a_child_is_shredded(
+    api: Api, town: dict[str, UUID], clock: Clock
+) -> None:
+    kiosk = api.as_(Role.KIOSK, department=town["dep"])
+    api.client.post(
+        f"/departments/{town['dep']}/check-ins",
+        json=kiosk_body(town["child"], clock),
+        headers=kiosk,
+    )
+    keystore = api.gallra.app.keystore
+    keystore.shred(uuid4(), scopes=[r.scope for r in keystore.scopes(subject=town["child"])])
+    api.gallra.app.evict_caches()
+    child = api.client.get(f"/children/{town['child']}", headers=api.as_(Role.STAFF))
+    assert child.status_code == 200
+    body = child.json()
+    assert body["given_name"] is None and "given_name" in body["culled"]
+    assert body["placements"][0]["department_id"] is None
+    present = api.client.get(f"/departments/{town['dep']}/present", headers=kiosk)
+    assert present.status_code == 200
+    assert all(p["given_name"] is None for p in present.json())
+    stats = api.client.get("/statistics/attendance", headers=api.as_(Role.STATISTICIAN))
+    assert stats.status_code == 200
