@@ -193,7 +193,7 @@ def _show_plan(gallra: Gallra, as_of: date) -> int:
     culls = gallra.gallring.planned(as_of)
     table = Table(title=f"gallring due on {as_of} (plan {gallra.plan.version})")
     for column in ("rule", "category", "months", "scopes", "subjects", "events", "note"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("rule", "category"))
     for c in culls:
         months = f"{c.months[0]} .. {c.months[-1]} ({len(c.months)})" if c.months else "-"
         table.add_row(
