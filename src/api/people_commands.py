@@ -51,6 +51,16 @@ class PeopleCommands(GallraBase):
                 field="civic_number",
             )
 
+    def _save_registered(self, person: Guardian | Child, civic: CivicNumber) -> UUID:
+        """Claim the civic number, then save; a failed save gives the number back."""
+        self._claim_identity(civic, person.id, "person")
+        try:
+            self.save(person)
+        except BaseException:
+            self.keystore.index_release(civic.value, person.id)
+            raise
+        return person.id
+
     def register_guardian(self, given_name: str, family_name: str, civic_number: str) -> UUID:
         civic = CivicNumber.parse(civic_number, today=self.clock().date())
         guardian = Guardian(
@@ -59,13 +69,7 @@ class PeopleCommands(GallraBase):
             civic_number=civic.value,
             civic_kind=str(civic.kind),
         )
-        self._claim_identity(civic, guardian.id, "person")
-        try:
-            self.save(guardian)
-        except BaseException:
-            self.keystore.index_release(civic.value, guardian.id)
-            raise
-        return guardian.id
+        return self._save_registered(guardian, civic)
 
     def register_child(
         self,
@@ -86,13 +90,7 @@ class PeopleCommands(GallraBase):
         )
         for guardian_id, relation in linked:
             child.link_guardian(guardian_id, relation)
-        self._claim_identity(civic, child.id, "person")
-        try:
-            self.save(child)
-        except BaseException:
-            self.keystore.index_release(civic.value, child.id)
-            raise
-        return child.id
+        return self._save_registered(child, civic)
 
     def link_guardian(
         self, child_id: UUID, guardian_id: UUID, relation: str = RelationType.GUARDIAN
