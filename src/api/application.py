@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from api.app_base import Clock, utc_now
 from api.attendance_commands import MAX_CLOCK_SKEW, AttendanceCommands
+from api.documentation_commands import DocumentationCommands
+from api.organisation_commands import OrganisationCommands
 from api.people_commands import PeopleCommands
+from api.staff_commands import StaffCommands
 from api.views import ChildView, PersonView, PlacementView, UnitView
 
 
-class GallraApplication(AttendanceCommands, PeopleCommands):
-    """Commands and queries of the first slice: units, people, placements, attendance."""
+class GallraApplication(
+    AttendanceCommands,
+    DocumentationCommands,
+    StaffCommands,
+    PeopleCommands,
+    OrganisationCommands,
+):
+    """Every command and query of Gallra, gathered from the mixins by concern."""
 
     name = "gallra"
 

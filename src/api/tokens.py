@@ -19,8 +19,9 @@ from uuid import UUID
 
 class Role(StrEnum):
     ADMIN = "admin"  # municipal administration: organisation, registration, gallring
-    STAFF = "staff"  # preschool staff: children, attendance
+    STAFF = "staff"  # school and preschool staff: the children they are connected to
     GUARDIAN = "guardian"  # a guardian: their own children only
+    STUDENT = "student"  # a student: their own record and documentation only
     KIOSK = "kiosk"  # a department's touch screen: check-in/out there only
     STATISTICIAN = "statistician"  # anonymous statistics only
     AUDITOR = "auditor"  # gallring records, read only
@@ -29,7 +30,7 @@ class Role(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Principal:
     role: Role
-    subject: UUID | None = None  # the guardian's person id
+    subject: UUID | None = None  # the person id of a guardian, student or staff member
     department: UUID | None = None  # the kiosk's department
     name: str = ""  # who, for records such as "decided by"
 

@@ -21,9 +21,10 @@ class PersonView:
 class PlacementView:
     placement_id: UUID
     unit_id: UUID | Shredded
-    department_id: UUID | Shredded
+    department_id: UUID | Shredded | None
     start: date | Shredded
     end: date | Shredded | None
+    school_form: str | Shredded | None = None
 
 
 @dataclass(frozen=True)

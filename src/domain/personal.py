@@ -22,12 +22,77 @@ from uuid import UUID
 
 
 class Category(StrEnum):
-    """Data categories, each culled on its own rule of the retention plan."""
+    """Data categories, each culled on its own rule of the retention plan.
 
-    IDENTITY = "identity"  # name, civic number, contact details
-    PLACEMENT = "placement"  # where and when a child is enrolled
+    The student documentation categories are the ones the seed lists for Unikum, each its own
+    category because each has its own retention period and preservation duty.
+    """
+
+    IDENTITY = "identity"  # name, civic number, protected-identity marking
+    CONTACT = "contact"  # mobile, e-mail
+    PROFILE = "profile"  # optional picture and text, user settings (consents to notices etc.)
+    PLACEMENT = "placement"  # where a person belongs: placements, groups, duties
     ATTENDANCE = "attendance"  # check-in/out, absence facts (Tempus: culled after 3 years)
     HEALTH = "health"  # absence reasons, diet (sjukdomsinformation)
+    # Student documentation (elevdokumentation), sealed per student, category and month.
+    BETYGSUNDERLAG = "betygsunderlag"
+    BEDOMNING_KUNSKAPER = "bedomning-kunskaper"
+    KUNSKAPSTABELL = "kunskapstabell"
+    EXTRA_ANPASSNINGAR = "extra-anpassningar"
+    SARSKILT_STOD = "sarskilt-stod"
+    SAKRA_ANTECKNINGAR = "sakra-anteckningar"
+    SAMTAL = "samtal"
+    SAMTALSUNDERLAG = "samtalsunderlag"
+    IUP = "iup"
+    PLANERING_UPPGIFTER = "planering-uppgifter"
+    MATRISER = "matriser"
+    LARLOGG = "larlogg"
+    REFLEKTION = "reflektion"
+    OMDOMEN = "omdomen"
+    STODINSATSER = "stodinsatser"
+    OVERENSKOMMELSER = "overenskommelser"
+
+
+DOCUMENTATION: Final = frozenset(
+    {
+        Category.BETYGSUNDERLAG,
+        Category.BEDOMNING_KUNSKAPER,
+        Category.KUNSKAPSTABELL,
+        Category.EXTRA_ANPASSNINGAR,
+        Category.SARSKILT_STOD,
+        Category.SAKRA_ANTECKNINGAR,
+        Category.SAMTAL,
+        Category.SAMTALSUNDERLAG,
+        Category.IUP,
+        Category.PLANERING_UPPGIFTER,
+        Category.MATRISER,
+        Category.LARLOGG,
+        Category.REFLEKTION,
+        Category.OMDOMEN,
+        Category.STODINSATSER,
+        Category.OVERENSKOMMELSER,
+    }
+)
+"""The categories a student documentation entry may have."""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryOf:
+    """A category named by a readable field of the event, e.g. a documentation entry's kind.
+
+    The field must stay readable (not itself personal), so a culled part can still say which
+    category it was.
+    """
+
+    field: str
+
+    def of(self, state: typing.Mapping[str, Any]) -> str:
+        value = state[self.field]
+        if isinstance(value, Category):
+            return str(value)
+        if isinstance(value, str) and value in _CATEGORY_VALUES:
+            return value
+        raise TypeError(f"category field {self.field!r} does not name a category")
 
 
 SELF: Final = "originator_id"
@@ -66,13 +131,14 @@ class ValueOf:
 
 
 Epoch = FixedEpoch | MonthOf | ValueOf
+_CATEGORY_VALUES: Final = frozenset(str(c) for c in Category)
 
 
 @dataclass(frozen=True, slots=True)
 class Personal:
     """Declares a field personal: whose (subject field), which category, culled per which epoch."""
 
-    category: Category
+    category: Category | CategoryOf
     subject: str = SELF
     epoch: Epoch = FixedEpoch()
 
@@ -123,8 +189,10 @@ def reveal(value: Any, default: str = "") -> Any:
 
 
 __all__ = [
+    "DOCUMENTATION",
     "SELF",
     "Category",
+    "CategoryOf",
     "Epoch",
     "FixedEpoch",
     "MonthOf",

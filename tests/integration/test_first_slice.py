@@ -162,7 +162,7 @@ def test_the_child_stream_holds_sealed_data_only(gallra: Gallra, town: dict) -> 
     for stored in app.recorder.select_events(town["child"]):
         plaintext, parts = envelope.unpack(stored.state)
         readable = app.sealing_mapper.transcoder.decode(plaintext)
-        assert set(readable) <= {"timestamp", "originator_topic", "placement_id"}
+        assert set(readable) <= {"timestamp", "originator_topic", "placement_id", "class_version"}
         assert parts
 
 

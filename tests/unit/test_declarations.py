@@ -18,13 +18,15 @@ from domain.personal import personal_fields
 
 PERSONAL_LOOKING = re.compile(
     r"(name|civic|personnummer|phone|mobile|e_?mail|address|note|reason|comment|text|photo|"
-    r"picture|diet|child_id|guardian_id|person|birth|^at$|^by$|reported_by|content)",
+    r"picture|diet|child_id|guardian_id|student|author|marking|setting|profile|title|person|birth|"
+    r"^at$|^by$|reported_by|content)",
     re.IGNORECASE,
 )
 # Fields whose names look personal but hold none, each with the reason.
 NOT_PERSONAL = {
     ("Unit.Created", "name"): "the name of a preschool or school, public information",
     ("Unit.DepartmentAdded", "name"): "the name of a department (Björnen), not of a person",
+    ("Group.Created", "name"): "the name of a class or group (7A), not of a person",
 }
 
 

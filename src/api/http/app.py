@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from api.bootstrap import Gallra
 from api.http import problems
 from api.http.deps import AnyRole
-from api.http.routes import attendance, gallring, organisation, people, statistics
+from api.http.routes import (
+    attendance,
+    documentation,
+    gallring,
+    groups,
+    organisation,
+    people,
+    staff,
+    statistics,
+)
 
 
 def create_http_app(gallra: Gallra, *, background: bool | None = None) -> FastAPI:
@@ -34,7 +43,16 @@ def create_http_app(gallra: Gallra, *, background: bool | None = None) -> FastAP
     )
     app.state.gallra = gallra
     problems.install(app)
-    for module in (organisation, people, attendance, statistics, gallring):
+    for module in (
+        organisation,
+        groups,
+        people,
+        staff,
+        documentation,
+        attendance,
+        statistics,
+        gallring,
+    ):
         app.include_router(module.router)
 
     @app.get("/health", tags=["health"])

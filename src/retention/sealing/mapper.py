@@ -29,7 +29,6 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from domain.personal import Shredded
 from retention.errors import SealingError
 from retention.keys.scope import Scope
 from retention.keys.store import DataKey, KeyStore, KeyUse
@@ -253,9 +252,7 @@ class SealingMapper(Mapper[UUID]):
     ) -> DomainEventProtocol[UUID]:
         """The general case: culled fields become Shredded, older versions are upcast."""
         if culled:
-            for name, category in seal_plan(cls).declared:  # type: ignore[arg-type]
-                if name not in state:
-                    state[name] = Shredded(category)
+            seal_plan(cls).mark_culled(state)  # type: ignore[arg-type]
         state["originator_id"] = stored.originator_id
         state["originator_version"] = stored.originator_version
         class_version = getattr(cls, "class_version", 1)

@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 from eventsourcing.utils import get_topic
 
-from domain.personal import SELF, Epoch, Shredded, personal_fields
+from domain.personal import SELF, Category, CategoryOf, Epoch, Shredded, personal_fields
 from retention.errors import SealingError
 from retention.keys.scope import Scope
 
@@ -20,9 +20,13 @@ class Group:
     """Fields sharing one subject field, category and epoch rule: one sealed part per event."""
 
     subject: str
-    category: str
+    category: Category | CategoryOf
     epoch: Epoch
     fields: tuple[str, ...]
+
+    def category_of(self, state: dict[str, Any]) -> str:
+        category = self.category
+        return str(category) if isinstance(category, Category) else category.of(state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,7 @@ class SealPlan:
     topic: str
     class_version: int
     groups: tuple[Group, ...]
-    declared: tuple[tuple[str, str], ...]  # (field, category) of every personal field
+    declared: tuple[tuple[str, Category | CategoryOf], ...]  # every personal field
     needs_originator: bool  # a subject or epoch names the stream itself
 
     def split(
@@ -44,7 +48,11 @@ class SealPlan:
             subject = context.get(group.subject)
             if not isinstance(subject, UUID):
                 raise SealingError(f"{self.name}: subject field {group.subject!r} must hold a UUID")
-            scopes.append(Scope(subject, group.category, group.epoch.of(context)))
+            try:
+                category = group.category_of(context)
+            except TypeError as e:
+                raise SealingError(f"{self.name}: {e}") from None
+            scopes.append(Scope(subject, category, group.epoch.of(context)))
         parts: dict[Scope, dict[str, Any]] = {}
         for scope, group in zip(scopes, self.groups, strict=True):
             values = parts.setdefault(scope, {})
@@ -57,6 +65,16 @@ class SealPlan:
                 values[name] = value
         return list(parts.items())
 
+    def mark_culled(self, state: dict[str, Any]) -> None:
+        """Fill every declared field a culled part left out with its ``Shredded`` marker."""
+        for name, category in self.declared:
+            if name not in state:
+                if isinstance(category, CategoryOf):
+                    value = state.get(category.field)
+                    state[name] = Shredded(str(value) if isinstance(value, str) else "unknown")
+                else:
+                    state[name] = Shredded(str(category))
+
 
 @cache
 def seal_plan(cls: type) -> SealPlan:
@@ -64,12 +82,12 @@ def seal_plan(cls: type) -> SealPlan:
         raise SealingError(
             f"{cls.__qualname__}: snapshots are off for aggregates holding personal data"
         )
-    grouped: dict[tuple[str, str, Epoch], list[str]] = {}
+    grouped: dict[tuple[str, Category | CategoryOf, Epoch], list[str]] = {}
     declared = []
     for field in personal_fields(cls):  # type: ignore[arg-type]  # classes are hashable
         decl = field.declaration
-        grouped.setdefault((decl.subject, str(decl.category), decl.epoch), []).append(field.name)
-        declared.append((field.name, str(decl.category)))
+        grouped.setdefault((decl.subject, decl.category, decl.epoch), []).append(field.name)
+        declared.append((field.name, decl.category))
     return SealPlan(
         name=cls.__qualname__,
         topic=get_topic(cls),
