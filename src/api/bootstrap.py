@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 import psycopg
 from eventsourcing.postgres import PostgresFactory
@@ -16,11 +17,12 @@ from psycopg import sql
 from api.application import GallraApplication, utc_now
 from api.settings import Settings
 from api.tokens import TokenIssuer
-from projections.runner import ProjectionRunner
+from projections.access import AccessControl, AccessProjection
+from projections.runner import AttendanceCache, ProjectionRunner
 from projections.statistics import AttendanceStatistics
 from projections.views.attendance import AttendanceViewSQL
-from projections.views.postgres import PostgresAttendanceView
-from projections.views.sqlite import SQLiteAttendanceView
+from projections.views.postgres import PostgresAccessView, PostgresAttendanceView
+from projections.views.sqlite import SQLiteAccessView, SQLiteAttendanceView
 from retention.errors import KekError
 from retention.gallring import Gallring
 from retention.keys.kek import (
@@ -29,6 +31,7 @@ from retention.keys.kek import (
     load_secrets_file,
     secrets_from_env,
 )
+from retention.keys.scope import Scope
 from retention.plan import RetentionPlan, load_plan
 
 log = logging.getLogger(__name__)
@@ -46,10 +49,17 @@ class Gallra:
     gallring: Gallring
     plan: RetentionPlan
     tokens: TokenIssuer
+    access: AccessControl
     clock: Callable[[], datetime] = field(default=utc_now)
 
+    @property
+    def runners(self) -> tuple[ProjectionRunner, ...]:
+        """Every read model's runner: attendance, then access control."""
+        return (self.runner, self.access.runner)
+
     def close(self) -> None:
-        self.runner.stop()
+        for runner in self.runners:
+            runner.stop()
         self.app.close()
 
 
@@ -101,15 +111,24 @@ def build(
         settings.eventsourcing_env(), secrets=secrets, clock=clock, timezone=settings.timezone
     )
     app.plan = plan
-    view: AttendanceViewSQL
+    view: SQLiteAttendanceView | PostgresAttendanceView
+    access_view: SQLiteAccessView | PostgresAccessView
     if isinstance(app.factory, SQLiteFactory):
         view = SQLiteAttendanceView(app.factory.datastore)
+        access_view = SQLiteAccessView(app.factory.datastore)
     elif isinstance(app.factory, PostgresFactory):
         view = PostgresAttendanceView(app.factory.datastore)
+        access_view = PostgresAccessView(app.factory.datastore)
     else:  # pragma: no cover - settings allow only the two
         raise TypeError(type(app.factory).__name__)
     view.create_table()
-    runner = ProjectionRunner(app, view)
+    access_view.create_table()
+    runner = ProjectionRunner(app, view, AttendanceCache(view))
+
+    def shredded_by(decision: UUID) -> list[Scope]:
+        return [r.scope for r in app.keystore.scopes(decision=decision)]
+
+    access_runner = ProjectionRunner(app, access_view, AccessProjection(shredded_by))
 
     def count_events(category: str, months: Sequence[str]) -> int:
         runner.catch_up()
@@ -125,6 +144,7 @@ def build(
         gallring=gallring,
         plan=plan,
         tokens=TokenIssuer(secrets.token_key, timedelta(hours=settings.token_ttl_hours)),
+        access=AccessControl(access_view, access_runner),
         clock=clock,
     )
 

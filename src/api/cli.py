@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from api.bootstrap import Gallra, build, today
@@ -264,12 +264,16 @@ def projections_rebuild(backend: Backend = None, data_dir: DataDir = None) -> No
     gallra = _open(_settings(backend, data_dir))
     try:
         total = gallra.app.recorder.max_notification_id() or 0
+        counts = [0]
         with _progress() as progress:
-            task = progress.add_task("projecting", total=total)
-            count = gallra.runner.rebuild(
-                lambda position, last: progress.update(task, completed=position, total=last)
-            )
-        out.print(f"projected {count} events")
+            for runner in gallra.runners:
+                task = progress.add_task(f"projecting {runner.view.tracking_name}", total=total)
+
+                def advance(position: int, last: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=position, total=last)
+
+                counts.append(runner.rebuild(advance))
+        out.print(f"projected {max(counts)} events")
     finally:
         gallra.close()
 

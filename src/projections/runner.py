@@ -1,5 +1,8 @@
 """Keeps a view current with the notification log: exactly once, resumable, rebuildable.
 
+One runner drives one projection/view pair (attendance, access control, ...), each view with
+its own tracking name, so each is rebuilt and resumed on its own.
+
 Both backends share one loop: read a page of notifications after the view's tracking
 position, fetch the page's keys in one query, turn events into changes, and commit the changes
 with the new position in one transaction. If another process committed the same page first,
@@ -16,8 +19,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -30,26 +33,58 @@ from retention.sealing.mapper import SealingMapper
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+C_co = TypeVar("C_co", covariant=True)
+C_contra = TypeVar("C_contra", contravariant=True)
 
 
-class TrackedView(Protocol):
+class Projection(Protocol[C_co]):
+    """Events in, changes out; whatever it caches can be read back from its view."""
+
+    def changes(self, domain_event: Any, /) -> Sequence[C_co]: ...
+
+    def reload(self) -> None:
+        """Replace the cache with what the view holds (empty after a reset)."""
+
+
+class View(Protocol[C_contra]):
+    """Commits a page of changes with its tracking position, in one transaction."""
+
     tracking_name: str
 
-    def max_tracking_id(self, application_name: str) -> int | None: ...
+    def apply(self, changes: Sequence[C_contra], tracking: Tracking, /) -> None: ...
+
+    def reset(self) -> None: ...
+
+    def max_tracking_id(self, application_name: str, /) -> int | None: ...
+
+
+class AttendanceCache(AttendanceProjection):
+    """The attendance projection, reloading its stream -> department map from its view."""
+
+    def __init__(self, view: AttendanceViewSQL) -> None:
+        super().__init__(view.department_streams())
+        self._view = view
+
+    def reload(self) -> None:
+        self.department_of.clear()
+        self.department_of.update(self._view.department_streams())
 
 
 class ProjectionRunner:
+    """Any projection with its view; the pair agrees on the change types between them."""
+
     def __init__(
         self,
         app: Application[UUID],
-        view: AttendanceViewSQL,
+        view: View[Any],
+        projection: Projection[Any],
         *,
         page_size: int = 500,
     ) -> None:
         self.app = app
         self.view = view
         self.page_size = page_size
-        self.projection = AttendanceProjection(view.department_streams())
+        self.projection = projection
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -62,7 +97,7 @@ class ProjectionRunner:
         return mapper
 
     def position(self) -> int:
-        return self.view.max_tracking_id(self.view.tracking_name) or 0  # type: ignore[attr-defined]
+        return self.view.max_tracking_id(self.view.tracking_name) or 0
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Process every recorded event not yet in the view; returns how many were read."""
@@ -76,14 +111,14 @@ class ProjectionRunner:
                 )
                 if not page:
                     return done
-                changes = []
+                changes: list[Any] = []
                 for event in self.mapper.to_domain_events(page):
                     changes.extend(self.projection.changes(event))
                 try:
                     self.view.apply(changes, Tracking(self.view.tracking_name, page[-1].id))
                 except IntegrityError:
                     # Another process recorded this page first; reload what it learned.
-                    self.projection.department_of.update(self.view.department_streams())
+                    self.projection.reload()
                     continue
                 done += len(page)
                 if progress is not None:
@@ -93,7 +128,7 @@ class ProjectionRunner:
         """Drop the view and project every event again from the first."""
         with self._lock:
             self.view.reset()
-            self.projection.department_of.clear()
+            self.projection.reload()
         return self.catch_up(progress)
 
     # -- background ------------------------------------------------------------------------
@@ -104,7 +139,10 @@ class ProjectionRunner:
             return
         self._stop.clear()
         self._thread = threading.Thread(
-            target=self._run, args=(poll_interval,), name="gallra-projection", daemon=True
+            target=self._run,
+            args=(poll_interval,),
+            name=f"gallra-projection-{self.view.tracking_name}",
+            daemon=True,
         )
         self._thread.start()
 

@@ -1,4 +1,4 @@
-"""The attendance view on PostgreSQL, in the event store's schema."""
+"""The read models on PostgreSQL, in the event store's schema."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ from uuid import UUID
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL
 
+from projections.views.access import AccessViewSQL
 from projections.views.attendance import AttendanceViewSQL
 
+TRACKING_TABLE = "gallra_projection_tracking"
 
-class PostgresAttendanceView(PostgresTrackingRecorder, AttendanceViewSQL):
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, tracking_table_name="gallra_projection_tracking", **kwargs)
-        for statement in self.view_statements(uuid="uuid", blob_time="timestamptz"):
-            self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
+
+class PostgresDialect:
+    """Placeholders, table names and value conversions the views share on PostgreSQL."""
+
+    datastore: PostgresDatastore
+    tracking_table_name: str
 
     def _q(self, sql: str) -> str:
         return sql.replace("?", "%s")
@@ -38,3 +41,17 @@ class PostgresAttendanceView(PostgresTrackingRecorder, AttendanceViewSQL):
 
     def _to_datetime(self, value: Any) -> datetime:
         return value  # type: ignore[no-any-return]
+
+
+class PostgresAttendanceView(PostgresDialect, PostgresTrackingRecorder, AttendanceViewSQL):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, tracking_table_name=TRACKING_TABLE, **kwargs)
+        for statement in self.view_statements(uuid="uuid", blob_time="timestamptz"):
+            self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]
+
+
+class PostgresAccessView(PostgresDialect, PostgresTrackingRecorder, AccessViewSQL):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, tracking_table_name=TRACKING_TABLE, **kwargs)
+        for statement in self.view_statements(uuid="uuid"):
+            self.sql_create_statements.append(SQL(statement))  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""The attendance view on SQLite, in the event store's own database file."""
+"""The read models on SQLite, in the event store's own database file."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from projections.views.access import AccessViewSQL
 from projections.views.attendance import AttendanceViewSQL
 
 
-class SQLiteAttendanceView(SQLiteTrackingRecorder, AttendanceViewSQL):
-    def construct_create_table_statements(self) -> list[str]:
-        return [
-            *super().construct_create_table_statements(),
-            *self.view_statements(uuid="TEXT", blob_time="TEXT"),
-        ]
+class SQLiteDialect:
+    """Placeholders, table names and value conversions the views share on SQLite."""
 
     def _q(self, sql: str) -> str:
         return sql
@@ -38,3 +35,16 @@ class SQLiteAttendanceView(SQLiteTrackingRecorder, AttendanceViewSQL):
 
     def _to_datetime(self, value: Any) -> datetime:
         return datetime.fromisoformat(value)
+
+
+class SQLiteAttendanceView(SQLiteDialect, SQLiteTrackingRecorder, AttendanceViewSQL):
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            *self.view_statements(uuid="TEXT", blob_time="TEXT"),
+        ]
+
+
+class SQLiteAccessView(SQLiteDialect, SQLiteTrackingRecorder, AccessViewSQL):
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *self.view_statements(uuid="TEXT")]

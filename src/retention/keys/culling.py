@@ -37,8 +37,13 @@ class KeyCulling(KeyStoreBase):
         category: str | None = None,
         subject: UUID | None = None,
         include_shredded: bool = False,
+        decision: UUID | None = None,
     ) -> list[ScopeRecord]:
-        """Scopes known to the store, for planning; never returns key material."""
+        """Scopes known to the store, for planning; never returns key material.
+
+        ``decision`` selects the scopes that decision destroyed or fenced (shredded rows
+        included), so read models can purge what a gallring run culled.
+        """
         clauses: list[str] = []
         params: list[Any] = []
         if category is not None:
@@ -47,7 +52,10 @@ class KeyCulling(KeyStoreBase):
         if subject is not None:
             clauses.append("subject = ?")
             params.append(self._id(subject))
-        if not include_shredded:
+        if decision is not None:
+            clauses.append("decision_id = ?")
+            params.append(self._id(decision))
+        elif not include_shredded:
             clauses.append("wrapped IS NOT NULL")
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._transaction(commit=False) as c:

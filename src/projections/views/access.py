@@ -1,0 +1,254 @@
+"""The access-control read model: who belongs where, when, and which entries a student has.
+
+Tables (prefix acl_): belongs (a person in a unit or a group/department, from a placement,
+membership, duty or assignment) and doc_entries (an index of documentation entries). Rows
+hold pseudonymous ids and dates only, each with the scope whose key governs it, so a culled
+scope's rows are deleted by scope: the model never outlives the keys.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from projections.access import (
+    REKTOR,
+    STUDENT,
+    AccessChange,
+    Belongs,
+    Ended,
+    EntryWritten,
+    PeriodsPurged,
+    ScopesPurged,
+)
+from retention.keys.scope import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class DocEntryRow:
+    entry_id: UUID
+    unit_id: UUID
+    category: str
+    school_form: str
+    written_on: date
+
+
+_ACTIVE = "{a}.start_on <= ? AND ({a}.end_on IS NULL OR {a}.end_on >= ?)"
+_SCOPE = "scope_subject = ? AND scope_category = ? AND scope_epoch = ?"
+_TABLES = ("acl_belongs", "acl_doc_entries")
+_REKTOR = f"s.role = '{REKTOR}'"
+
+
+class AccessViewSQL:
+    """Backend-neutral SQL; subclasses mix in the library's tracking recorder and a dialect."""
+
+    datastore: Any
+    tracking_name = "gallra/access"
+
+    @abstractmethod
+    def _q(self, sql: str) -> str: ...
+
+    @abstractmethod
+    def _t(self, name: str) -> str: ...
+
+    @abstractmethod
+    def _id(self, value: UUID) -> Any: ...
+
+    @abstractmethod
+    def _uuid(self, value: Any) -> UUID: ...
+
+    @abstractmethod
+    def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
+
+    @abstractmethod
+    def _tracking_table(self) -> str: ...
+
+    def view_statements(self, *, uuid: str) -> list[str]:
+        scope = f"scope_subject {uuid} NOT NULL, scope_category TEXT NOT NULL, "
+        scope += "scope_epoch TEXT NOT NULL"
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self._t('acl_belongs')} ("
+            f"source_id {uuid} NOT NULL, kind TEXT NOT NULL, person_id {uuid} NOT NULL, "
+            f"container_id {uuid} NOT NULL, unit_id {uuid} NOT NULL, role TEXT NOT NULL, "
+            f"start_on TEXT NOT NULL, end_on TEXT, {scope}, PRIMARY KEY (source_id, kind))",
+            f"CREATE INDEX IF NOT EXISTS acl_belongs_person ON {self._t('acl_belongs')} "
+            "(person_id)",
+            f"CREATE INDEX IF NOT EXISTS acl_belongs_container ON {self._t('acl_belongs')} "
+            "(container_id)",
+            f"CREATE INDEX IF NOT EXISTS acl_belongs_unit ON {self._t('acl_belongs')} (unit_id)",
+            f"CREATE INDEX IF NOT EXISTS acl_belongs_scope ON {self._t('acl_belongs')} "
+            "(scope_subject, scope_category, scope_epoch)",
+            f"CREATE TABLE IF NOT EXISTS {self._t('acl_doc_entries')} ("
+            f"entry_id {uuid} PRIMARY KEY, student_id {uuid} NOT NULL, unit_id {uuid} NOT NULL, "
+            "category TEXT NOT NULL, school_form TEXT NOT NULL, written_on TEXT NOT NULL, "
+            f"{scope})",
+            f"CREATE INDEX IF NOT EXISTS acl_doc_entries_student ON "
+            f"{self._t('acl_doc_entries')} (student_id)",
+            f"CREATE INDEX IF NOT EXISTS acl_doc_entries_scope ON {self._t('acl_doc_entries')} "
+            "(scope_subject, scope_category, scope_epoch)",
+        ]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[AccessChange], tracking: Tracking) -> None:
+        """Apply a page of changes and record its tracking position in one transaction."""
+        with self.datastore.transaction(commit=True) as c:
+            for change in changes:
+                self._apply_one(c, change)
+            self._insert_tracking(c, tracking)
+
+    def _scope(self, scope: Scope) -> tuple[Any, str, str]:
+        return self._id(scope.subject), scope.category, scope.epoch
+
+    def _apply_one(self, c: Any, change: AccessChange) -> None:
+        if isinstance(change, Belongs):
+            # Without a unit, take the placement's or duty's row in this transaction: no such
+            # row (its scope culled), no row for the membership or assignment either.
+            values = "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)"
+            if change.via is not None:
+                values = (
+                    "SELECT ?, ?, ?, ?, unit_id, ?, ?, NULL, ?, ?, ? "
+                    f"FROM {self._t('acl_belongs')} WHERE source_id = ? AND kind = 'unit'"
+                )
+            c.execute(
+                self._q(
+                    f"INSERT INTO {self._t('acl_belongs')} (source_id, kind, person_id, "
+                    "container_id, unit_id, role, start_on, end_on, scope_subject, scope_category, "
+                    f"scope_epoch) {values} ON CONFLICT (source_id, kind) DO NOTHING"
+                ),
+                [
+                    self._id(change.source_id),
+                    change.kind,
+                    self._id(change.person_id),
+                    self._id(change.container_id),
+                    *([] if change.unit_id is None else [self._id(change.unit_id)]),
+                    change.role,
+                    change.start.isoformat(),
+                    *self._scope(change.scope),
+                    *([] if change.via is None else [self._id(change.via)]),
+                ],
+            )
+        elif isinstance(change, Ended):
+            c.execute(
+                self._q(f"UPDATE {self._t('acl_belongs')} SET end_on = ? WHERE source_id = ?"),
+                (change.end.isoformat(), self._id(change.source_id)),
+            )
+        elif isinstance(change, EntryWritten):
+            c.execute(
+                self._q(
+                    f"INSERT INTO {self._t('acl_doc_entries')} (entry_id, student_id, unit_id, "
+                    "category, school_form, written_on, scope_subject, scope_category, "
+                    "scope_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (entry_id) DO NOTHING"
+                ),
+                (
+                    self._id(change.entry_id),
+                    self._id(change.student_id),
+                    self._id(change.unit_id),
+                    change.category,
+                    change.school_form,
+                    change.written_on.isoformat(),
+                    *self._scope(change.scope),
+                ),
+            )
+        elif isinstance(change, ScopesPurged):
+            params = [self._scope(s) for s in change.scopes]
+            for table in _TABLES:
+                if params:
+                    c.executemany(self._q(f"DELETE FROM {self._t(table)} WHERE {_SCOPE}"), params)
+        elif isinstance(change, PeriodsPurged):
+            for table in _TABLES:
+                for epoch in change.epochs:
+                    c.execute(
+                        self._q(
+                            f"DELETE FROM {self._t(table)} "
+                            "WHERE scope_category = ? AND scope_epoch = ?"
+                        ),
+                        (change.category, epoch),
+                    )
+
+    def reset(self) -> None:
+        """Empty the view and its position, for a rebuild from the first event."""
+        with self.datastore.transaction(commit=True) as c:
+            for table in _TABLES:
+                c.execute(f"DELETE FROM {self._t(table)}")
+            c.execute(
+                self._q(f"DELETE FROM {self._tracking_table()} WHERE application_name = ?"),
+                (self.tracking_name,),
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _ids(self, sql: str, params: Sequence[Any]) -> list[UUID]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._q(sql), list(params))
+            return sorted({self._uuid(r["id"]) for r in c.fetchall()})
+
+    def _links(
+        self, staff_id: UUID, day: date, duty: str, student_id: UUID | None = None
+    ) -> tuple[str, list[Any]]:
+        """Pairs (student, unit) the staff member reaches: through a shared group or
+        department, or a ``duty`` at a unit where the student is placed; both rows active."""
+        staff = f"s.person_id = ? AND s.role <> '{STUDENT}' AND " + _ACTIVE.format(a="s")
+        pupil = f"p.role = '{STUDENT}' AND " + _ACTIVE.format(a="p")
+        d = day.isoformat()
+        params = [self._id(staff_id), d, d, d, d]
+        if student_id is not None:
+            pupil += " AND p.person_id = ?"
+            params.append(self._id(student_id))
+        rows = f"SELECT p.person_id AS pid, p.unit_id AS uid FROM {self._t('acl_belongs')} s "
+        rows += f"JOIN {self._t('acl_belongs')} p ON p.kind = s.kind AND "
+        sql = (
+            f"{rows} p.container_id = s.container_id WHERE s.kind = 'group' AND {staff} AND "
+            f"{pupil} UNION {rows} p.unit_id = s.unit_id WHERE s.kind = 'unit' AND {duty} "
+            f"AND {staff} AND {pupil}"
+        )
+        return sql, params + params
+
+    def connected_units(
+        self, staff_id: UUID, student_id: UUID, day: date, *, any_duty: bool = False
+    ) -> list[UUID]:
+        """Units through which staff reaches the student: a shared group or department, or a
+        Rektor duty (with ``any_duty``, any duty) at a unit where the student is placed."""
+        sql, params = self._links(staff_id, day, "1 = 1" if any_duty else _REKTOR, student_id)
+        return self._ids(f"SELECT uid AS id FROM ({sql}) AS l", params)
+
+    def students_of(self, staff_id: UUID, day: date) -> list[UUID]:
+        sql, params = self._links(staff_id, day, _REKTOR)
+        return self._ids(f"SELECT pid AS id FROM ({sql}) AS l", params)
+
+    def people_in(self, container_id: UUID, day: date, *, students: bool) -> list[UUID]:
+        """Students (or staff) with an active row in a unit, group or department."""
+        role = "=" if students else "<>"
+        return self._ids(
+            f"SELECT person_id AS id FROM {self._t('acl_belongs')} b WHERE container_id = ? "
+            f"AND role {role} '{STUDENT}' AND " + _ACTIVE.format(a="b"),
+            [self._id(container_id), day.isoformat(), day.isoformat()],
+        )
+
+    def entries_of(self, student_id: UUID) -> list[DocEntryRow]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._q(
+                    "SELECT entry_id, unit_id, category, school_form, written_on "
+                    f"FROM {self._t('acl_doc_entries')} WHERE student_id = ? "
+                    "ORDER BY written_on, entry_id"
+                ),
+                (self._id(student_id),),
+            )
+            return [
+                DocEntryRow(
+                    self._uuid(r["entry_id"]),
+                    self._uuid(r["unit_id"]),
+                    r["category"],
+                    r["school_form"],
+                    date.fromisoformat(r["written_on"]),
+                )
+                for r in c.fetchall()
+            ]
