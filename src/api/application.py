@@ -10,15 +10,19 @@ from __future__ import annotations
 from api.app_base import Clock, utc_now
 from api.attendance_commands import MAX_CLOCK_SKEW, AttendanceCommands
 from api.documentation_commands import DocumentationCommands
+from api.lesson_commands import LessonCommands
 from api.organisation_commands import OrganisationCommands
 from api.people_commands import PeopleCommands
 from api.staff_commands import StaffCommands
+from api.transition_commands import TransitionCommands
 from api.views import ChildView, PersonView, PlacementView, UnitView
 
 
 class GallraApplication(
     AttendanceCommands,
+    LessonCommands,
     DocumentationCommands,
+    TransitionCommands,
     StaffCommands,
     PeopleCommands,
     OrganisationCommands,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -168,11 +168,14 @@ class DocumentEntry(Aggregate):
         written_on: date,
         title: str,
         content: str,
+        entry_id: UUID | None = None,
     ) -> DocumentEntry:
+        """A new entry; a client may choose its id, so that a retried write is recognised."""
         form = SchoolForm(school_form)
         checked = parse_category(category, form)
         _check_text(title, content)
         return cls(
+            id=entry_id or uuid4(),
             category=str(checked),
             school_form=str(form),
             student_id=student_id,
@@ -186,6 +189,7 @@ class DocumentEntry(Aggregate):
     @event(Written)
     def __init__(
         self,
+        id: UUID,  # the library's name for a chosen aggregate id
         category: str,
         school_form: str,
         student_id: UUID | Shredded,

@@ -80,6 +80,15 @@ class GroupType(StrEnum):
     OVRIGT = "Övrigt"
 
 
+def parse_group_type(value: str) -> GroupType:
+    try:
+        return GroupType(value)
+    except ValueError:
+        raise RuleViolationError(
+            f"group type must be one of {', '.join(GroupType)}", field="group_type"
+        ) from None
+
+
 def parse_school_forms(values: list[str], field: str = "school_forms") -> list[SchoolForm]:
     forms: list[SchoolForm] = []
     for value in values:
@@ -99,7 +108,8 @@ class Unit(Aggregate):
 
     Version 2 of ``Created`` adds the SS 12000 organisation type, the parent node, every
     school form of the unit and the school unit code; version 1 events (a school unit with one
-    school form and no parent) are upcast.
+    school form and no parent) are upcast. A parent records its child units, and a school unit
+    its groups, in events saved with the new aggregate, so navigation needs no projection.
     """
 
     class Created(Aggregate.Created):
@@ -122,6 +132,12 @@ class Unit(Aggregate):
         department_id: UUID
         name: str
 
+    class SubunitAdded(Aggregate.Event):
+        subunit_id: UUID
+
+    class GroupAdded(Aggregate.Event):
+        group_id: UUID
+
     @event(Created)
     def __init__(
         self,
@@ -139,6 +155,8 @@ class Unit(Aggregate):
         self.parent_id = parent_id
         self.school_unit_code = school_unit_code
         self.departments: dict[UUID, str] = {}
+        self.subunits: list[UUID] = []
+        self.groups: list[UUID] = []
 
     @property
     def school_form(self) -> SchoolForm | None:
@@ -155,7 +173,7 @@ class Unit(Aggregate):
             raise RuleViolationError(
                 f"unit {self.id} is a {self.organisation_type}: only a Skolenhet with school "
                 "forms has departments",
-                field="name",
+                field="unit_id",
             )
         if name in self.departments.values():
             raise ConflictError(
@@ -168,6 +186,36 @@ class Unit(Aggregate):
     @event(DepartmentAdded)
     def _add_department(self, department_id: UUID, name: str) -> None:
         self.departments[department_id] = name
+
+    def add_subunit(self, subunit_id: UUID) -> None:
+        """Record a unit created below this one (its ``Created`` names this as parent)."""
+        if subunit_id not in self.subunits:
+            self._subunit_added(subunit_id=subunit_id)
+
+    @event(SubunitAdded)
+    def _subunit_added(self, subunit_id: UUID) -> None:
+        self.subunits.append(subunit_id)
+
+    def add_group(self, group_id: UUID, school_forms: list[SchoolForm]) -> None:
+        """Record a group of this school unit; its school forms must be the unit's."""
+        if not self.holds_children:
+            raise RuleViolationError(
+                f"unit {self.id} is a {self.organisation_type}: only a Skolenhet has groups",
+                field="unit_id",
+            )
+        if not school_forms:
+            raise RuleViolationError("a group needs at least one school form", field="school_forms")
+        if any(form not in self.school_forms for form in school_forms):
+            raise RuleViolationError(
+                f"a group's school forms must be among those of unit {self.id}",
+                field="school_forms",
+            )
+        if group_id not in self.groups:
+            self._group_added(group_id=group_id)
+
+    @event(GroupAdded)
+    def _group_added(self, group_id: UUID) -> None:
+        self.groups.append(group_id)
 
 
 class Group(Aggregate):

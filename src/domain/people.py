@@ -21,7 +21,9 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, NotFoundError, RuleViolationError
+from domain.organisation import SchoolForm
 from domain.personal import Category, Personal, Shredded, ValueOf
+from domain.transition import TransitionArchive
 
 _ID = Personal(Category.IDENTITY)
 _CONTACT = Personal(Category.CONTACT)
@@ -263,9 +265,10 @@ class Membership:
         return _within(self.start, self.end, day)
 
 
-class Child(PersonRecord):
+class Child(PersonRecord, TransitionArchive):
     """A child or student (barn/elev): the person placements, attendance and documentation
-    are about, with guardians and placements, and group memberships within a placement."""
+    are about, with guardians and placements, group memberships within a placement, and the
+    consents and transfers of its transition documentation."""
 
     class Registered(Aggregate.Created):
         given_name: Annotated[str | Shredded, _ID]
@@ -323,6 +326,7 @@ class Child(PersonRecord):
         self.placements: dict[UUID, Placement] = {}
         self.memberships: dict[UUID, Membership] = {}
         self._person_init()
+        self._archive_init()
 
     # -- guardians -------------------------------------------------------------------------
 
@@ -405,7 +409,9 @@ class Child(PersonRecord):
 
     def move(self, placement_id: UUID, unit_id: UUID, department_id: UUID | None, on: date) -> UUID:
         """End a placement the day before ``on`` and start one in the same school form at
-        another unit or department from ``on``; both events are saved together."""
+        another unit or department from ``on``; both events are saved together. From school
+        age the transition documentation follows the student to the new unit; from preschool
+        it needs consent, so it is transferred by its own command."""
         placement = self._placement(placement_id)
         if not placement.open:
             raise ConflictError(f"placement {placement_id} is not open", field="placement_id")
@@ -413,11 +419,14 @@ class Child(PersonRecord):
             raise RuleViolationError("a move must come after the placement starts", field="on")
         if placement.unit_id == unit_id and placement.department_id == department_id:
             raise ConflictError("the child is already placed there", field="unit_id")
-        school_form = placement.school_form
+        form = None if isinstance(placement.school_form, Shredded) else placement.school_form
         self.end_placement(placement_id, date.fromordinal(on.toordinal() - 1))
-        return self.place(
-            unit_id, department_id, on, None if isinstance(school_form, Shredded) else school_form
-        )
+        new_id = self.place(unit_id, department_id, on, form)
+        from_unit = placement.unit_id
+        school_age = form not in (None, SchoolForm.FORSKOLA)
+        if school_age and isinstance(from_unit, UUID) and from_unit != unit_id:
+            self.transfer_documentation(from_unit, form, new_id, unit_id, on)
+        return new_id
 
     @event(PlacementEnded)
     def _end_placement(self, placement_id: UUID, end: date | Shredded) -> None:
@@ -632,8 +641,9 @@ class Staff(PersonRecord):
                 f"assignment role must be one of {', '.join(AssignmentRole)}", field="role"
             ) from None
         for a in self.assignments.values():
-            if a.group_id == group_id and a.role == assignment_role and a.end is None:
-                return a.assignment_id
+            same = (a.duty_id, a.group_id, a.role) == (duty_id, group_id, assignment_role)
+            if same and a.end is None:
+                return a.assignment_id  # the same open assignment again: a retry
         assignment_id = uuid4()
         self._assigned_to_group(
             assignment_id=assignment_id,
@@ -664,7 +674,9 @@ class Staff(PersonRecord):
                 f"staff {self.id} has no assignment {assignment_id}", field="assignment_id"
             )
         if a.end is not None:
-            raise ConflictError(f"assignment {assignment_id} has already ended")
+            raise ConflictError(
+                f"assignment {assignment_id} has already ended", field="assignment_id"
+            )
         if isinstance(a.start, date) and end < a.start:
             raise RuleViolationError("an assignment cannot end before it starts", field="end")
         self._assignment_ended(assignment_id=assignment_id, duty_id=a.duty_id, end=end)

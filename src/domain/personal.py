@@ -34,6 +34,7 @@ class Category(StrEnum):
     PLACEMENT = "placement"  # where a person belongs: placements, groups, duties
     ATTENDANCE = "attendance"  # check-in/out, absence facts (Tempus: culled after 3 years)
     HEALTH = "health"  # absence reasons, diet (sjukdomsinformation)
+    CONSENT = "consent"  # guardians' consents (samtycke), e.g. to transfer documentation
     # Student documentation (elevdokumentation), sealed per student, category and month.
     BETYGSUNDERLAG = "betygsunderlag"
     BEDOMNING_KUNSKAPER = "bedomning-kunskaper"

@@ -15,10 +15,12 @@ from api.http.routes import (
     documentation,
     gallring,
     groups,
+    lessons,
     organisation,
     people,
     staff,
     statistics,
+    transition,
 )
 
 
@@ -29,11 +31,13 @@ def create_http_app(gallra: Gallra, *, background: bool | None = None) -> FastAP
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if run_background:
-            gallra.runner.start()
+            for runner in gallra.runners:
+                runner.start()
         try:
             yield
         finally:
-            gallra.runner.stop()
+            for runner in gallra.runners:
+                runner.stop()
 
     app = FastAPI(
         title="Gallra",
@@ -49,6 +53,8 @@ def create_http_app(gallra: Gallra, *, background: bool | None = None) -> FastAP
         people,
         staff,
         documentation,
+        transition,
+        lessons,
         attendance,
         statistics,
         gallring,

@@ -10,9 +10,12 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
+from domain.people import MAX_PICTURE_BYTES, MAX_PROFILE_TEXT, MAX_SETTINGS
 from domain.personal import Shredded
+
+_PICTURE_B64 = 4 * -(-MAX_PICTURE_BYTES // 3)  # base64 length of the largest picture
 
 
 class Model(BaseModel):
@@ -82,18 +85,93 @@ class PlacementPublic(Model):
     department_id: UUID | None
     start: date | None
     end: date | None
+    school_form: str | None = None
+    culled: list[str] = Field(default_factory=list)
+
+
+class MembershipPublic(Model):
+    membership_id: UUID
+    placement_id: UUID
+    group_id: UUID | None
+    start: date | None
+    end: date | None
     culled: list[str] = Field(default_factory=list)
 
 
 class ChildPublic(PersonPublic):
     guardians: dict[UUID, str | None]
     placements: list[PlacementPublic]
+    groups: list[MembershipPublic] = Field(default_factory=list)
 
 
 class PlacementCreate(Model):
     unit_id: UUID
-    department_id: UUID
+    department_id: UUID | None = Field(
+        default=None, description="required for förskola and fritidshem at a unit with some"
+    )
     start: date
+    school_form: str | None = Field(
+        default=None, max_length=40, description="one of the unit's; its only one if omitted"
+    )
+
+
+class PlacementMove(Model):
+    unit_id: UUID
+    department_id: UUID | None = None
+    on: date = Field(description="the first day at the new place; the old one ends the day before")
+
+
+class GroupJoin(Model):
+    placement_id: UUID
+    group_id: UUID
+    start: date
+
+
+class GroupLeave(Model):
+    end: date
+
+
+class ContactUpdate(Model):
+    mobile: str | None = Field(default=None, max_length=20, description="Swedish or E.164")
+    email: str | None = Field(default=None, max_length=254)
+
+
+class ContactPublic(Model):
+    id: UUID
+    mobile: str | None
+    email: str | None
+    protected: bool = Field(description="protected identity: contact shown to admin and self only")
+    culled: list[str] = Field(default_factory=list)
+
+
+class SecurityMarkingUpdate(Model):
+    marking: str = Field(
+        max_length=40, description="Ingen, Sekretessmarkering or Skyddad folkbokföring"
+    )
+
+
+class ProfileUpdate(Model):
+    picture_type: str | None = Field(default=None, max_length=20, description="image/jpeg|png")
+    picture: str | None = Field(default=None, max_length=_PICTURE_B64, description="base64")
+    profile_text: str | None = Field(default=None, max_length=MAX_PROFILE_TEXT)
+
+
+class ProfilePublic(Model):
+    id: UUID
+    picture_type: str | None
+    picture: str | None
+    profile_text: str | None
+    culled: list[str] = Field(default_factory=list)
+
+
+class SettingsUpdate(Model):
+    settings: dict[str, StrictBool] = Field(max_length=MAX_SETTINGS)
+
+
+class SettingsPublic(Model):
+    id: UUID
+    settings: dict[str, bool] | None
+    culled: list[str] = Field(default_factory=list)
 
 
 class PlacementEnd(Model):

@@ -18,6 +18,14 @@ class BlindIndex(KeyStoreBase):
     def index_digest(self, normalised: str) -> bytes:
         return hmac.new(self._secrets.index_key, normalised.encode(), hashlib.sha256).digest()
 
+    def derived_id(self, purpose: str, *parts: object) -> UUID:
+        """A stream id made from other ids under the index key: the same parts always give
+        the same id (so a record owed once is made once), yet nobody without the key can
+        tell from the id which subject it belongs to."""
+        message = "\x1f".join([f"gallra-derived-id/{purpose}", *map(str, parts)]).encode()
+        digest = hmac.new(self._secrets.index_key, message, hashlib.sha256).digest()
+        return UUID(bytes=digest[:16], version=4)
+
     def index_claim(self, normalised: str, subject: UUID) -> UUID:
         """Bind a civic number to ``subject`` unless it is bound already; returns the owner."""
         digest = self.index_digest(normalised)

@@ -1,4 +1,6 @@
-"""Children, guardians and placements. Civic numbers travel only in request bodies."""
+"""Children, guardians, placements and group memberships. Civic numbers travel only in
+request bodies. What every person has (contact, profile, ...) is in ``person_details``, whose
+routes are included here."""
 
 from __future__ import annotations
 
@@ -8,21 +10,28 @@ from fastapi import APIRouter, HTTPException, status
 
 from api.application import ChildView, PersonView
 from api.http.deps import Admin, AdminOrStaff, GallraDep, People
+from api.http.routes import person_details
 from api.http.schemas import (
     ChildCreate,
     ChildPublic,
     CivicLookup,
     Created,
+    GroupJoin,
+    GroupLeave,
+    MembershipPublic,
     PersonCreate,
     PersonPublic,
     PlacementCreate,
     PlacementEnd,
+    PlacementMove,
     PlacementPublic,
     shown,
 )
 from api.tokens import Principal, Role
+from domain.errors import NotFoundError
 
 router = APIRouter(tags=["people"])
+router.include_router(person_details.router)
 
 
 def person_public(view: PersonView) -> PersonPublic:
@@ -47,19 +56,41 @@ def child_public(view: ChildView) -> ChildPublic:
     placements = []
     for p in view.placements:
         fields, p_culled = shown(
-            {"unit_id": p.unit_id, "department_id": p.department_id, "start": p.start, "end": p.end}
+            {
+                "unit_id": p.unit_id,
+                "department_id": p.department_id,
+                "start": p.start,
+                "end": p.end,
+                "school_form": p.school_form,
+            }
         )
         placements.append(PlacementPublic(placement_id=p.placement_id, culled=p_culled, **fields))
+    groups = []
+    for m in view.memberships:
+        fields, m_culled = shown({"group_id": m.group_id, "start": m.start, "end": m.end})
+        groups.append(
+            MembershipPublic(
+                membership_id=m.membership_id,
+                placement_id=m.placement_id,
+                culled=m_culled,
+                **fields,
+            )
+        )
     guardians = {gid: shown({"r": rel})[0]["r"] for gid, rel in view.guardians.items()}
     return ChildPublic(
-        id=view.id, culled=culled, guardians=guardians, placements=placements, **values
+        id=view.id,
+        culled=culled,
+        guardians=guardians,
+        placements=placements,
+        groups=groups,
+        **values,
     )
 
 
 def _may_read_child(principal: Principal, view: ChildView) -> None:
     if principal.role == Role.GUARDIAN and principal.subject not in view.guardians:
-        # Same answer as for an unknown id: a guardian learns nothing of other children.
-        raise HTTPException(404, f"no child with id {view.id}")
+        # The very answer an unknown id gets: a guardian learns nothing of other children.
+        raise NotFoundError(f"no child with id {view.id}")
 
 
 @router.post("/guardians", status_code=status.HTTP_201_CREATED, response_model=Created)
@@ -74,7 +105,7 @@ def register_guardian(body: PersonCreate, gallra: GallraDep, _: Admin) -> Create
 def get_guardian(guardian_id: UUID, gallra: GallraDep, principal: People) -> PersonPublic:
     """A guardian's identity (to staff, or to the guardian themself)."""
     if principal.role == Role.GUARDIAN and principal.subject != guardian_id:
-        raise HTTPException(404, f"no guardian with id {guardian_id}")
+        raise NotFoundError(f"no guardian with id {guardian_id}")  # as for an unknown id
     return person_public(gallra.app.get_guardian(guardian_id))
 
 
@@ -112,9 +143,12 @@ def get_child(child_id: UUID, gallra: GallraDep, principal: People) -> ChildPubl
     "/children/{child_id}/placements", status_code=status.HTTP_201_CREATED, response_model=Created
 )
 def place_child(child_id: UUID, body: PlacementCreate, gallra: GallraDep, _: Admin) -> Created:
-    """Place a child at a department from a start date (one open placement at a time)."""
+    """Place a child at a unit (and department) from a start date, in one of the unit's school
+    forms: one open placement per school form."""
     return Created(
-        id=gallra.app.place_child(child_id, body.unit_id, body.department_id, body.start)
+        id=gallra.app.place_child(
+            child_id, body.unit_id, body.department_id, body.start, body.school_form
+        )
     )
 
 
@@ -126,3 +160,34 @@ def end_placement(
 ) -> None:
     """End a placement on a date."""
     gallra.app.end_placement(child_id, placement_id, body.end)
+
+
+@router.post(
+    "/children/{child_id}/placements/{placement_id}/move",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Created,
+)
+def move_placement(
+    child_id: UUID, placement_id: UUID, body: PlacementMove, gallra: GallraDep, _: Admin
+) -> Created:
+    """Move a placement: it ends the day before ``on`` and a new one, in the same school form,
+    starts at the new unit or department; answers the new placement's id."""
+    return Created(
+        id=gallra.app.move_placement(
+            child_id, placement_id, body.unit_id, body.department_id, body.on
+        )
+    )
+
+
+@router.post("/children/{child_id}/groups", status_code=status.HTTP_201_CREATED)
+def join_group(child_id: UUID, body: GroupJoin, gallra: GallraDep, _: Admin) -> Created:
+    """Add the child to a group of its placement's unit; a retry answers the same id."""
+    return Created(id=gallra.app.join_group(child_id, body.placement_id, body.group_id, body.start))
+
+
+@router.post("/children/{child_id}/groups/{group_id}/leave", status_code=status.HTTP_204_NO_CONTENT)
+def leave_group(
+    child_id: UUID, group_id: UUID, body: GroupLeave, gallra: GallraDep, _: Admin
+) -> None:
+    """End the child's membership of a group on a date."""
+    gallra.app.leave_group(child_id, group_id, body.end)
