@@ -35,6 +35,7 @@ class Category(StrEnum):
     ATTENDANCE = "attendance"  # check-in/out, absence facts (Tempus: culled after 3 years)
     HEALTH = "health"  # absence reasons, diet (sjukdomsinformation)
     CONSENT = "consent"  # guardians' consents (samtycke), e.g. to transfer documentation
+    ACCESS_LOG = "access-log"  # who read or changed whose data (loggning), ids only
     # Student documentation (elevdokumentation), sealed per student, category and month.
     BETYGSUNDERLAG = "betygsunderlag"
     BEDOMNING_KUNSKAPER = "bedomning-kunskaper"
