@@ -141,6 +141,7 @@ def make_gallra(
             settings,
             secrets=overrides.get("secrets", secrets),  # type: ignore[arg-type]
             clock=overrides.get("clock", clock),  # type: ignore[arg-type]
+            sender=overrides.get("sender"),  # type: ignore[arg-type]
         )
         opened.append(gallra)
         return gallra

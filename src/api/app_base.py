@@ -15,20 +15,24 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEventProtocol, MutableOrImmutableAggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
     EventStore,
     InfrastructureFactory,
     IntegrityError,
     Mapper,
+    Recording,
     Transcoder,
 )
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import get_topic
 
+from api import access_log
 from domain.errors import NotFoundError
+from domain.personal import Category
+from retention.errors import ScopeShreddedError
 from retention.keys.kek import Secrets
 from retention.keys.postgres import PostgresKeyStore
 from retention.keys.sqlite import SQLiteKeyStore
@@ -118,9 +122,20 @@ class GallraBase(Application[UUID]):
             aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"no {what} with id {aggregate_id}") from None
+        access_log.note(aggregate)  # a refused read after this load is logged as well
         if not isinstance(aggregate, cls):
             raise NotFoundError(f"no {what} with id {aggregate_id}")
         return aggregate
+
+    def save(
+        self,
+        *objs: MutableOrImmutableAggregate[UUID] | DomainEventProtocol[UUID] | None,
+        **kwargs: Any,
+    ) -> list[Recording[UUID]]:
+        """Save, noting first on the request's access log whose records it writes (a write
+        that fails is an attempt, and is logged as one)."""
+        access_log.note(*objs)
+        return super().save(*objs, **kwargs)
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(list(self.recorder.select_events(aggregate_id, limit=1)))
@@ -138,3 +153,15 @@ class GallraBase(Application[UUID]):
 
     def local_day(self, at: datetime) -> date:
         return at.astimezone(self.tz).date()
+
+    def _refuse_culled(self, day: date) -> None:
+        """Refuse facts for a month the plan has already culled (a late kiosk sync, a late
+        lesson report), and compiling from one: its attendance is gone."""
+        if self.plan is None:
+            return
+        month = f"{day.year:04d}-{day.month:02d}"
+        today = self.local_day(self.clock())
+        for category in (Category.ATTENDANCE, Category.HEALTH):
+            rule = self.plan.rule_for(category)
+            if rule is not None and rule.is_due(month, today):
+                raise ScopeShreddedError(str(category), month)

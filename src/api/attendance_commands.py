@@ -15,8 +15,6 @@ from api.app_base import GallraBase
 from domain.attendance import AbsenceKind, DepartmentDay, Outcome, department_day_id
 from domain.errors import RuleViolationError
 from domain.people import Child
-from domain.personal import Category
-from retention.errors import ScopeShreddedError
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 
@@ -43,17 +41,6 @@ class AttendanceCommands(GallraBase):
             return DepartmentDay.open(department_id, unit_id, day)
         assert isinstance(aggregate, DepartmentDay)
         return aggregate
-
-    def _ensure_not_culled(self, day: date) -> None:
-        """Refuse facts for a period the plan has already culled (a late kiosk sync, say)."""
-        if self.plan is None:
-            return
-        month = f"{day.year:04d}-{day.month:02d}"
-        today = self.local_day(self.clock())
-        for category in (Category.ATTENDANCE, Category.HEALTH):
-            rule = self.plan.rule_for(category)
-            if rule is not None and rule.is_due(month, today):
-                raise ScopeShreddedError(str(category), month)
 
     def _checked_time(self, at: datetime) -> datetime:
         if at.tzinfo is None:
@@ -99,7 +86,7 @@ class AttendanceCommands(GallraBase):
     ) -> Outcome:
         at = self._checked_time(at)
         day = self.local_day(at)
-        self._ensure_not_culled(day)
+        self._refuse_culled(day)
         unit_id = self._placed_unit(child_id, department_id, day)
 
         def command() -> Outcome:
@@ -135,7 +122,7 @@ class AttendanceCommands(GallraBase):
         child = self._get(Child, child_id, "child")
         days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
         for day in days:
-            self._ensure_not_culled(day)
+            self._refuse_culled(day)
 
         def command() -> list[Outcome]:
             outcomes: list[Outcome] = []

@@ -14,13 +14,18 @@ from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 from psycopg import sql
 
+from api.access_log import make_access_log
 from api.application import GallraApplication, utc_now
+from api.outbox import Outbox, RecordingSender, Sender, make_outbox
 from api.settings import Settings
 from api.tokens import TokenIssuer
 from projections.access import AccessControl, AccessProjection
+from projections.access_log import AccessLogQuery
+from projections.lessons import LessonRecords
 from projections.runner import AttendanceCache, ProjectionRunner
 from projections.statistics import AttendanceStatistics
 from projections.views.attendance import AttendanceViewSQL
+from projections.views.lessons import make_lesson_records
 from projections.views.postgres import PostgresAccessView, PostgresAttendanceView
 from projections.views.sqlite import SQLiteAccessView, SQLiteAttendanceView
 from retention.errors import KekError
@@ -50,12 +55,21 @@ class Gallra:
     plan: RetentionPlan
     tokens: TokenIssuer
     access: AccessControl
+    outbox: Outbox
+    audit: AccessLogQuery
+    lessons: LessonRecords
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @property
     def runners(self) -> tuple[ProjectionRunner, ...]:
-        """Every read model's runner: attendance, then access control."""
-        return (self.runner, self.access.runner)
+        """Every read model's runner: attendance, access control, outbox, access log, lessons."""
+        return (
+            self.runner,
+            self.access.runner,
+            self.outbox.runner,
+            self.audit.runner,
+            self.lessons.runner,
+        )
 
     def close(self) -> None:
         for runner in self.runners:
@@ -100,6 +114,7 @@ def build(
     secrets: Secrets | None = None,
     clock: Callable[[], datetime] = utc_now,
     plan: RetentionPlan | None = None,
+    sender: Sender | None = None,
 ) -> Gallra:
     secrets = secrets or load_or_create_secrets(settings)  # before touching any storage
     if settings.backend == "sqlite":
@@ -145,6 +160,9 @@ def build(
         plan=plan,
         tokens=TokenIssuer(secrets.token_key, timedelta(hours=settings.token_ttl_hours)),
         access=AccessControl(access_view, access_runner),
+        outbox=make_outbox(app, sender or RecordingSender(), clock),
+        audit=make_access_log(app, shredded_by),
+        lessons=make_lesson_records(app, shredded_by),
         clock=clock,
     )
 

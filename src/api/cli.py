@@ -10,7 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import typer
 from rich.console import Console
@@ -19,6 +19,7 @@ from rich.table import Table
 
 from api.bootstrap import Gallra, build, today
 from api.cli_keys import keys_cli
+from api.cli_notices import notices_cli
 from api.settings import Settings
 from api.tokens import Principal, Role
 from domain.civic_number import InvalidCivicNumber
@@ -36,6 +37,7 @@ projections_cli = typer.Typer(help="Read models.", no_args_is_help=True)
 cli.add_typer(retention_cli, name="retention")
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(notices_cli, name="notices")
 out = Console()
 err = Console(stderr=True)
 
@@ -115,16 +117,17 @@ def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
     from eventsourcing.utils import get_topic
 
     from domain.organisation import Unit
-    from domain.people import Child
+    from domain.people import Child, Staff
 
-    child_id = guardian_id = department_id = None
-    for n in app.recorder.select_notifications(
-        start=start, limit=10_000, topics=[get_topic(Unit.Created), get_topic(Child.GuardianLinked)]
-    ):
-        if n.topic == get_topic(Unit.Created):
+    child_id = guardian_id = department_id = staff_id = None
+    topics = [get_topic(t) for t in (Unit.Created, Child.GuardianLinked, Staff.DutyAssigned)]
+    for n in app.recorder.select_notifications(start=start, limit=10_000, topics=topics):
+        if n.topic == topics[0]:
             units.append(UUID(str(n.originator_id)))
-        elif child_id is None:
+        elif n.topic == topics[1] and child_id is None:
             child_id = UUID(str(n.originator_id))
+        elif n.topic == topics[2] and staff_id is None:
+            staff_id = UUID(str(n.originator_id))  # the demo's teacher, connected to children
     if child_id is not None:
         guardian_id = next(iter(app.get_child(child_id).guardians), None)
     if units:
@@ -134,7 +137,7 @@ def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
     table.add_column("bearer token", overflow="fold")
     principals = [
         Principal(Role.ADMIN, name="demo-admin"),
-        Principal(Role.STAFF, subject=uuid4(), name="demo-staff"),
+        Principal(Role.STAFF, subject=staff_id, name="demo-staff"),
         Principal(Role.GUARDIAN, subject=guardian_id, name="demo-guardian"),
         Principal(Role.KIOSK, department=department_id, name="demo-kiosk"),
         Principal(Role.STATISTICIAN, name="demo-statistician"),

@@ -71,6 +71,7 @@ class DemoMunicipality:
     departments: dict[str, UUID] = field(default_factory=dict)
     guardians: list[UUID] = field(default_factory=list)
     children: list[UUID] = field(default_factory=list)
+    staff: list[UUID] = field(default_factory=list)
 
 
 def _history_days(today: date, recent: int, months_back: int) -> list[date]:
@@ -83,6 +84,20 @@ def _history_days(today: date, recent: int, months_back: int) -> list[date]:
     return sorted(d for d in days if d.weekday() < 5)
 
 
+def _teacher(
+    app: GallraApplication, rng: random.Random, demo: DemoMunicipality, start: date
+) -> UUID:
+    """A Förskollärare at the first preschool, assigned to its first department: staff see
+    only the children they are connected to, so the demo needs someone connected."""
+    born = date(rng.randint(1970, 1990), rng.randint(1, 12), rng.randint(1, 28))
+    staff = app.register_staff(
+        rng.choice(GIVEN), rng.choice(FAMILY), synthetic_personnummer(rng, born)
+    )
+    duty = app.assign_duty(staff, next(iter(demo.units.values())), "Förskollärare", start)
+    app.assign_to_group(staff, duty, next(iter(demo.departments.values())), "Förskollärare", start)
+    return staff
+
+
 def seed(
     app: GallraApplication,
     *,
@@ -93,9 +108,10 @@ def seed(
     months_back: int = 35,
     progress: Callable[[], None] | None = None,
 ) -> DemoMunicipality:
-    """Two preschools with two departments each, children with guardians, and attendance:
-    every weekday of the last weeks and one day a month for nearly three years, so the
-    statistics have months to show and the retention plan soon has months to cull."""
+    """Two preschools with two departments each, children with guardians, a preschool teacher
+    at the first (so the demo staff token sees children), and attendance: every weekday of the
+    last weeks and one day a month for nearly three years, so the statistics have months to
+    show and the retention plan soon has months to cull."""
     rng = random.Random(seed)
     demo = DemoMunicipality()
     for unit_name, departments in (
@@ -135,6 +151,7 @@ def seed(
         department = demo.departments[department_name]
         app.place_child(child, department_unit[department_name], department, start)
         placements.append((child, department, guardian))
+    demo.staff.append(_teacher(app, random.Random(seed + 1), demo, start))
     for day in _history_days(today, history_days, months_back):
         if progress is not None:
             progress()

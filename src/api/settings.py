@@ -31,6 +31,13 @@ class Settings(BaseModel):
     suppression_threshold: int = Field(default=5, ge=1)
     token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
     background_projections: bool = True
+    outbox_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    consent_reminder_date: str = Field(
+        default="08-01",
+        pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        description="MM-DD: from this day each year, guardians of preschool children are "
+        "reminded of their consent choices for the coming school year",
+    )
 
     @model_validator(mode="after")
     def _schema_name(self) -> Settings:

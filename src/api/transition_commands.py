@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
 from api.app_base import GallraBase
 from domain.errors import RuleViolationError
+from domain.notices import Notice, NoticeKind, ReminderRound
+from domain.organisation import SchoolForm
 from domain.people import Child, Placement
 from domain.personal import Shredded
 from domain.transition import TransitionArchive
@@ -19,6 +22,7 @@ class ConsentView:
     needed_from: list[UUID]
     given: dict[UUID, bool]
     valid: bool
+    guardians_of: frozenset[UUID]  # every responsible adult, to decide who may see this
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,11 @@ class TransitionCommands(GallraBase):
 
     def _consent(self, child: Child) -> ConsentView:
         return ConsentView(
-            child.id, child.consenters(), dict(child.consents), child.consent_valid()
+            child.id,
+            child.consenters(),
+            dict(child.consents),
+            child.consent_valid(),
+            frozenset(child.guardians),
         )
 
     def give_consent(self, child_id: UUID, guardian_id: UUID) -> ConsentView:
@@ -74,10 +82,11 @@ class TransitionCommands(GallraBase):
     def _change_consent(self, child_id: UUID, guardian_id: UUID, *, give: bool) -> ConsentView:
         def command() -> ConsentView:
             child = self._get(Child, child_id, "child")
+            today = self.local_day(self.clock())
             if give:
-                child.give_consent(guardian_id)
+                child.give_consent(guardian_id, today)
             else:
-                child.withdraw_consent(guardian_id)
+                child.withdraw_consent(guardian_id, today)
             self.save(child)
             return self._consent(child)
 
@@ -122,3 +131,53 @@ class TransitionCommands(GallraBase):
         """The units whose transition documentation is held at any of ``units``."""
         child = self._get(Child, child_id, "child")
         return frozenset().union(*(child.archive_sources(u) for u in units))
+
+    # -- reminders -------------------------------------------------------------------------
+
+    def consent_reminders_done(self, on: date) -> bool:
+        return self._exists(self.keystore.derived_id("consent-round", school_year(on)))
+
+    def queue_consent_reminders(self, children: Iterable[UUID], on: date) -> int:
+        """Queue, for every responsible adult of every child in preschool on ``on``, a
+        reminder of their consent choices for the coming school year; returns how many were
+        queued now. Safe to repeat: each reminder's id is derived from adult, child and year."""
+        year = school_year(on)
+        queued = seen = 0
+        for child_id in children:
+            child = self._get(Child, child_id, "child")
+            if not any(p.school_form == SchoolForm.FORSKOLA for p in child.active_placements(on)):
+                continue
+            seen += 1
+            notices = []
+            for adult in sorted(child.guardians):
+                notice_id = self.keystore.derived_id("consent-reminder", adult, child_id, year)
+                if self._exists(notice_id):
+                    continue
+                notices.append(
+                    Notice(
+                        id=notice_id,
+                        kind=NoticeKind.CONSENT_REMINDER,
+                        category="consent",
+                        subject_id=child_id,
+                        day=on,
+                        recipients=[adult],
+                        details={
+                            "school_year": year,
+                            "consent_given": child.consents.get(adult, False),
+                            "consent_valid": child.consent_valid(),
+                        },
+                    )
+                )
+            if notices:
+                self.save(*notices)
+                queued += len(notices)
+        round_id = self.keystore.derived_id("consent-round", year)
+        if not self._exists(round_id):
+            self.save(ReminderRound(id=round_id, school_year=year, children=seen, notices=queued))
+        return queued
+
+
+def school_year(on: date) -> str:
+    """The school year (läsår) a date falls in or leads up to: from July, the coming one."""
+    start = on.year if on.month >= 7 else on.year - 1
+    return f"{start}/{start + 1}"

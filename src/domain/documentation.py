@@ -219,6 +219,10 @@ class DocumentEntry(Aggregate):
     def culled(self) -> bool:
         return isinstance(self.student_id, Shredded)
 
+    def data_subjects(self) -> list[UUID]:
+        """The student, for the access log; a culled entry names no one any more."""
+        return [self.student_id] if isinstance(self.student_id, UUID) else []
+
     def revise(self, author_id: UUID, title: str, content: str) -> bool:
         """Record an edit; returns False (and records nothing) if nothing changed."""
         if self.culled:

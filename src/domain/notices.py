@@ -44,6 +44,11 @@ class Notice(Aggregate):
     class Failed(Aggregate.Event):
         error: str  # the sender's error type, never a message that could hold a value
 
+    class Abandoned(Aggregate.Event):
+        """Not deliverable any more: what it would say was culled before it went out."""
+
+        reason: str
+
     @event(Queued)
     def __init__(
         self,
@@ -63,10 +68,19 @@ class Notice(Aggregate):
         self.details = details
         self.delivered_at: datetime | None = None
         self.failures = 0
+        self.abandoned = False
 
     @property
     def pending(self) -> bool:
-        return self.delivered_at is None and not isinstance(self.recipients, Shredded)
+        return self.delivered_at is None and not self.abandoned
+
+    @property
+    def culled(self) -> bool:
+        return isinstance(self.recipients, Shredded) or isinstance(self.subject_id, Shredded)
+
+    def data_subjects(self) -> list[UUID]:
+        """The person the notice is about, for the access log (none once culled)."""
+        return [self.subject_id] if isinstance(self.subject_id, UUID) else []
 
     def delivered(self, channel: str, at: datetime) -> None:
         if self.delivered_at is not None:
@@ -84,3 +98,27 @@ class Notice(Aggregate):
     @event(Failed)
     def _failed(self, error: str) -> None:
         self.failures += 1
+
+    def abandon(self, reason: str) -> None:
+        if self.pending:
+            self._abandoned(reason=reason)
+
+    @event(Abandoned)
+    def _abandoned(self, reason: str) -> None:
+        self.abandoned = True
+
+
+class ReminderRound(Aggregate):
+    """That a school year's consent reminders were all queued (its id is derived from the
+    year), so the daily scheduler queues them once, after the configured date."""
+
+    class Completed(Aggregate.Created):
+        school_year: str
+        children: int
+        notices: int
+
+    @event(Completed)
+    def __init__(self, id: UUID, school_year: str, children: int, notices: int) -> None:
+        self.school_year = school_year
+        self.children = children
+        self.notices = notices

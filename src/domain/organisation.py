@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, RuleViolationError
+
+if TYPE_CHECKING:
+    from domain.term_summary import AbsenceThresholds
 
 
 class SchoolForm(StrEnum):
@@ -138,6 +141,13 @@ class Unit(Aggregate):
     class GroupAdded(Aggregate.Event):
         group_id: UUID
 
+    class AbsenceThresholdsSet(Aggregate.Event):
+        """When absence must be looked into at this unit (skollagen 7 kap 19 a §): the fields
+        of ``domain.term_summary.AbsenceThresholds`` by name, so a threshold added later needs
+        no upcaster (older events take its default)."""
+
+        thresholds: dict[str, int]
+
     @event(Created)
     def __init__(
         self,
@@ -157,6 +167,7 @@ class Unit(Aggregate):
         self.departments: dict[UUID, str] = {}
         self.subunits: list[UUID] = []
         self.groups: list[UUID] = []
+        self.absence_thresholds: dict[str, int] | None = None  # None: the defaults
 
     @property
     def school_form(self) -> SchoolForm | None:
@@ -216,6 +227,19 @@ class Unit(Aggregate):
     @event(GroupAdded)
     def _group_added(self, group_id: UUID) -> None:
         self.groups.append(group_id)
+
+    def set_absence_thresholds(self, thresholds: AbsenceThresholds) -> bool:
+        """Record a school unit's thresholds; the same ones again record nothing."""
+        if not self.holds_children:
+            raise RuleViolationError(f"unit {self.id} is not a school unit", field="unit_id")
+        if thresholds.as_dict() == self.absence_thresholds:
+            return False
+        self._thresholds_set(thresholds=thresholds.as_dict())
+        return True
+
+    @event(AbsenceThresholdsSet)
+    def _thresholds_set(self, thresholds: dict[str, int]) -> None:
+        self.absence_thresholds = dict(thresholds)
 
 
 class Group(Aggregate):

@@ -126,6 +126,10 @@ class PersonRecord(Aggregate):
         """Whether contact details must be hidden; a culled marking hides them too."""
         return self.marking != SecurityMarking.NONE
 
+    def data_subjects(self) -> list[UUID]:
+        """Whose personal data loading this record touches, for the access log: the person."""
+        return [self.id]
+
     # -- contact ---------------------------------------------------------------------------
 
     def change_contact(self, mobile: str | None, email: str | None) -> None:

@@ -36,6 +36,7 @@ class Category(StrEnum):
     HEALTH = "health"  # absence reasons, diet (sjukdomsinformation)
     CONSENT = "consent"  # guardians' consents (samtycke), e.g. to transfer documentation
     ACCESS_LOG = "access-log"  # who read or changed whose data (loggning), ids only
+    TERM_ABSENCE = "term-absence"  # a term's compiled invalid absence, kept for the grade doc
     # Student documentation (elevdokumentation), sealed per student, category and month.
     BETYGSUNDERLAG = "betygsunderlag"
     BEDOMNING_KUNSKAPER = "bedomning-kunskaper"

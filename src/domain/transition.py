@@ -9,7 +9,9 @@ take together; a withdrawal by any one of them makes the consent invalid at once
 no guardian with custody is consented for by its other responsible adults, all of them.
 
 These events live in the child's own stream (``Child`` mixes this class in), sealed: consents
-under the child's consent scope, transfers under the receiving placement's scope.
+under the child's consent scope for the month they were given or withdrawn (so old consents
+can be culled while the child keeps consenting), transfers under the receiving placement's
+scope.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, NotFoundError, RuleViolationError
 from domain.organisation import SchoolForm
-from domain.personal import Category, Personal, Shredded, ValueOf
+from domain.personal import Category, MonthOf, Personal, Shredded, ValueOf
 
-_CONSENT = Personal(Category.CONSENT)
+_CONSENT = Personal(Category.CONSENT, epoch=MonthOf("on"))
 _TRANSFER = Personal(Category.PLACEMENT, epoch=ValueOf("placement_id"))
 GUARDIAN_WITH_CUSTODY = "Vårdnadshavare"
 
@@ -46,9 +48,11 @@ class TransitionArchive(Aggregate):
 
     class ConsentGiven(Aggregate.Event):
         guardian_id: Annotated[UUID | Shredded, _CONSENT]
+        on: Annotated[date | Shredded, _CONSENT]
 
     class ConsentWithdrawn(Aggregate.Event):
         guardian_id: Annotated[UUID | Shredded, _CONSENT]
+        on: Annotated[date | Shredded, _CONSENT]
 
     class DocumentationTransferred(Aggregate.Event):
         placement_id: UUID
@@ -80,25 +84,25 @@ class TransitionArchive(Aggregate):
                 field="guardian_id",
             )
 
-    def give_consent(self, guardian_id: UUID) -> None:
+    def give_consent(self, guardian_id: UUID, on: date) -> None:
         self._check_responsible(guardian_id)
         if not self.consents.get(guardian_id, False):  # giving it again changes nothing
-            self._consent_given(guardian_id=guardian_id)
+            self._consent_given(guardian_id=guardian_id, on=on)
 
     @event(ConsentGiven)
-    def _consent_given(self, guardian_id: UUID | Shredded) -> None:
+    def _consent_given(self, guardian_id: UUID | Shredded, on: date | Shredded) -> None:
         if isinstance(guardian_id, Shredded):
             self.culled_consents += 1
         else:
             self.consents[guardian_id] = True
 
-    def withdraw_consent(self, guardian_id: UUID) -> None:
+    def withdraw_consent(self, guardian_id: UUID, on: date) -> None:
         self._check_responsible(guardian_id)
         if self.consents.get(guardian_id, False):
-            self._consent_withdrawn(guardian_id=guardian_id)
+            self._consent_withdrawn(guardian_id=guardian_id, on=on)
 
     @event(ConsentWithdrawn)
-    def _consent_withdrawn(self, guardian_id: UUID | Shredded) -> None:
+    def _consent_withdrawn(self, guardian_id: UUID | Shredded, on: date | Shredded) -> None:
         if isinstance(guardian_id, Shredded):
             self.culled_consents += 1
         else:

@@ -1,10 +1,12 @@
 """Access control: who is connected to which student, kept current by events.
 
 A person belongs to a unit (placement, duty) or to a group or department (membership,
-assignment) from a start to an optional end. Every row carries the scope its event was sealed
-under, so when gallring destroys that scope's key the row goes too: on ``GallringRun.Executed``
-by asking the key store which scopes the run destroyed, and early on ``Decided`` for whole
-months closed. A rebuild decodes culled fields as ``Shredded`` and makes no row for them.
+assignment) from a start to an optional end; a guardian is linked to a child (guardianship,
+sealed under the child's identity scope), so staff who see a child see its guardians. Every
+row carries the scope its event was sealed under, so when gallring destroys that scope's key
+the row goes too: on ``GallringRun.Executed`` by asking the key store which scopes the run
+destroyed, and early on ``Decided`` for whole months closed. A rebuild decodes culled fields
+as ``Shredded`` and makes no row for them.
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ class Ended:
 
 
 @dataclass(frozen=True, slots=True)
+class GuardianOf:
+    guardian_id: UUID
+    child_id: UUID
+    scope: Scope
+
+
+@dataclass(frozen=True, slots=True)
 class EntryWritten:
     entry_id: UUID
     student_id: UUID
@@ -83,7 +92,7 @@ class PeriodsPurged:
     epochs: tuple[str, ...]
 
 
-AccessChange = Belongs | Ended | EntryWritten | ScopesPurged | PeriodsPurged
+AccessChange = Belongs | Ended | GuardianOf | EntryWritten | ScopesPurged | PeriodsPurged
 
 
 def _placement(person_id: UUID, epoch: UUID) -> Scope:
@@ -106,6 +115,13 @@ class AccessProjection:
     @singledispatchmethod
     def changes(self, domain_event: Any) -> list[AccessChange]:
         return []
+
+    @changes.register
+    def _(self, e: Child.GuardianLinked) -> list[AccessChange]:
+        if not isinstance(e.guardian_id, UUID):
+            return []  # culled: nobody left to link
+        scope = Scope(e.originator_id, str(Category.IDENTITY), "-")
+        return [GuardianOf(e.guardian_id, e.originator_id, scope)]
 
     @changes.register
     def _(self, e: Child.Placed) -> list[AccessChange]:
@@ -207,9 +223,28 @@ class AccessControl:
         self.runner.catch_up()
         return bool(self.view.connected_units(staff_id, child_id, day, any_duty=True))
 
+    def may_see_guardian(self, staff_id: UUID, guardian_id: UUID, day: date) -> bool:
+        """May see at least one of the guardian's children."""
+        self.runner.catch_up()
+        return bool(self.view.guardian_seen(staff_id, guardian_id, day))
+
+    def share_unit(self, staff_a: UUID, staff_b: UUID, day: date) -> bool:
+        """Both hold an active duty at one unit: colleagues see each other."""
+        self.runner.catch_up()
+        return bool(self.view.shared_units(staff_a, staff_b, day))
+
+    def children_of(self, guardian_id: UUID) -> list[UUID]:
+        self.runner.catch_up()
+        return self.view.children_of(guardian_id)
+
     def students_of(self, staff_id: UUID, day: date) -> list[UUID]:
         self.runner.catch_up()
         return self.view.students_of(staff_id, day)
+
+    def seen_by(self, staff_id: UUID, day: date) -> list[UUID]:
+        """Every student the staff member may see (``may_see``) on the day."""
+        self.runner.catch_up()
+        return self.view.students_of(staff_id, day, any_duty=True)
 
     def members_of(self, container_id: UUID, day: date) -> list[UUID]:
         """Students in a unit, group or department on the day."""
@@ -220,6 +255,11 @@ class AccessControl:
         """Staff with a duty at a unit, or assigned to a group or department, on the day."""
         self.runner.catch_up()
         return self.view.people_in(container_id, day, students=False)
+
+    def placed_children(self, day: date) -> list[UUID]:
+        """Every child or student placed anywhere on the day (for yearly jobs)."""
+        self.runner.catch_up()
+        return self.view.placed_students(day)
 
     def entries_of(self, student_id: UUID) -> list[DocEntryRow]:
         """The student's documentation entries (ids, unit, category, date), oldest first."""

@@ -117,6 +117,8 @@ class ProjectionRunner:
                 try:
                     self.view.apply(changes, Tracking(self.view.tracking_name, page[-1].id))
                 except IntegrityError:
+                    if self.position() <= start:
+                        raise  # not a lost race: the view refused the changes themselves
                     # Another process recorded this page first; reload what it learned.
                     self.projection.reload()
                     continue

@@ -255,3 +255,24 @@ def test_projections_rebuild_of_an_empty_store_projects_nothing(data_dir: Path) 
     result = run("projections", "rebuild", "--data-dir", str(data_dir))
     assert result.exit_code == 0, result.output
     assert "projected 0 events" in result.stdout
+
+
+# -- notices -------------------------------------------------------------------------------
+
+
+def test_consent_reminders_are_queued_once_and_delivered(store: Path) -> None:
+    """The store's four preschool children each have one guardian: four reminders."""
+    first = run("notices", "remind-consent", "--data-dir", str(store), "--on", "2023-01-10")
+    assert first.exit_code == 0, first.output
+    assert "queued 4 consent reminders for 4 placed children" in first.output
+    again = run("notices", "remind-consent", "--data-dir", str(store), "--on", "2023-01-10")
+    assert "queued 0 consent reminders" in again.output
+    delivered = run("notices", "deliver", "--data-dir", str(store))
+    assert delivered.exit_code == 0, delivered.output
+    assert "delivered 4, failed 0" in delivered.output
+    assert "delivered 0, failed 0" in run("notices", "deliver", "--data-dir", str(store)).output
+
+
+def test_a_bad_reminder_day_is_one_line_of_error(store: Path) -> None:
+    result = run("notices", "remind-consent", "--data-dir", str(store), "--on", "1 augusti")
+    assert_one_line_error(result, "--on must be a date")

@@ -314,3 +314,17 @@ def test_consent_is_the_guardians_own_and_audited(school: School) -> None:
     ]
     assert school.client.get(f"{path}/history", headers=mine).status_code == 403
     assert app.get_consent(school.alva).needed_from == [school.alva_guardian]
+
+
+def test_consent_is_read_only_by_staff_who_see_the_child(school: School) -> None:
+    path = f"/children/{school.alva}/consent"
+    elsewhere, _ = _staff(school.gallra, school.other_unit, "Lärare", None)
+    unknown = school.client.get(
+        f"/children/{uuid4()}/consent", headers=school.as_(Role.STAFF, elsewhere)
+    )
+    refused = school.client.get(path, headers=school.as_(Role.STAFF, elsewhere))
+    assert refused.status_code == unknown.status_code == 404
+    assert refused.json()["type"] == unknown.json()["type"]
+    assert school.client.get(path, headers=school.as_(Role.STAFF)).status_code == 404
+    seen = school.client.get(path, headers=school.as_(Role.STAFF, school.teacher_7a))
+    assert seen.status_code == 200 and seen.json()["needed_from"] == [str(school.alva_guardian)]

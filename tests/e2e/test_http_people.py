@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,6 +17,7 @@ from httpx2 import Response
 from api.bootstrap import Gallra
 from api.http.app import create_http_app
 from api.tokens import Principal, Role
+from conftest import Clock
 from domain.organisation import Group, Unit
 from domain.people import Staff
 from retention.keys.scope import Scope
@@ -86,6 +87,13 @@ def town(gallra: Gallra) -> Iterator[Town]:
         )
 
 
+def connect(town: Town) -> None:
+    """Staff see only whom they are connected to: Saga at Björnen, and Eva on duty there."""
+    app = town.gallra.app
+    app.place_child(town.child, town.preschool, town.bjornen, date(2026, 1, 7))
+    app.assign_duty(town.staff, town.preschool, "Förskollärare", date(2025, 8, 1))
+
+
 def problem(response: Response, status: int, field: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -106,6 +114,7 @@ def same_as_unknown(town: Town, response: Response, person: UUID) -> None:
 
 
 def test_people_keep_their_own_contact(town: Town) -> None:
+    connect(town)
     anna = town.as_(Role.GUARDIAN, town.anna)
     contact = {"mobile": MOBILE, "email": EMAIL}
     assert town.put(f"/people/{town.anna}/contact", contact, anna).status_code == 204
@@ -179,6 +188,7 @@ def test_contact_formats_are_checked_and_never_echoed(town: Town) -> None:
 
 
 def test_protected_identity_shows_contact_to_admin_and_self_only(town: Town) -> None:
+    connect(town)
     contact = {"mobile": MOBILE, "email": EMAIL}
     for person in (town.anna, town.child):
         assert town.put(f"/people/{person}/contact", contact, town.admin).status_code == 204
@@ -189,7 +199,7 @@ def test_protected_identity_shows_contact_to_admin_and_self_only(town: Town) -> 
     withheld: dict[str, Any] = {"mobile": None, "email": None, "protected": True, "culled": []}
     for reader, person in [
         (town.as_(Role.STAFF, town.staff), town.anna),
-        (town.as_(Role.STAFF), town.child),
+        (town.as_(Role.STAFF, town.staff), town.child),
         (town.as_(Role.GUARDIAN, town.bo), town.child),  # the other guardian
         (town.as_(Role.GUARDIAN, town.anna), town.child),
     ]:
@@ -207,7 +217,8 @@ def test_protected_identity_shows_contact_to_admin_and_self_only(town: Town) -> 
         assert town.get(f"/people/{person}/contact", reader).json() == {"id": str(person), **shown}
     unmark = {"marking": "Ingen"}
     assert town.put(f"/people/{town.anna}/security-marking", unmark, town.admin).status_code == 204
-    assert town.get(f"/people/{town.anna}/contact", town.as_(Role.STAFF)).json()["mobile"] == MOBILE
+    staff = town.as_(Role.STAFF, town.staff)
+    assert town.get(f"/people/{town.anna}/contact", staff).json()["mobile"] == MOBILE
 
 
 def test_only_admin_sets_the_security_marking(town: Town) -> None:
@@ -222,10 +233,11 @@ def test_only_admin_sets_the_security_marking(town: Town) -> None:
 
 
 def test_profile_and_settings(town: Town) -> None:
+    connect(town)
     bo = town.as_(Role.GUARDIAN, town.bo)
     profile = {"picture_type": "image/png", "picture": PNG, "profile_text": "Pappa till Saga"}
     assert town.put(f"/people/{town.bo}/profile", profile, bo).status_code == 204
-    seen = town.get(f"/people/{town.bo}/profile", town.as_(Role.STAFF)).json()
+    seen = town.get(f"/people/{town.bo}/profile", town.as_(Role.STAFF, town.staff)).json()
     assert seen == {"id": str(town.bo), **profile, "culled": []}
     problem(town.put(f"/people/{town.bo}/profile", {"picture": PNG}, bo), 422, "picture_type")
     bad = {"picture_type": "image/png", "picture": "inte base64"}
@@ -260,7 +272,7 @@ def test_culled_details_answer_null_and_refuse_writes(town: Town) -> None:
 # -- placements and groups ------------------------------------------------------------------------
 
 
-def test_placements_moves_and_groups_over_http(town: Town) -> None:
+def test_placements_moves_and_groups_over_http(town: Town, clock: Clock) -> None:
     child, admin = f"/children/{town.child}", town.admin
     placed = town.post(
         f"{child}/placements",
@@ -281,7 +293,13 @@ def test_placements_moves_and_groups_over_http(town: Town) -> None:
     joined = town.post(f"{child}/groups", join, admin)
     assert joined.status_code == 201, joined.text
     assert town.post(f"{child}/groups", join, admin).json() == joined.json()  # a retry
-    shown = town.get(child, town.as_(Role.STAFF)).json()
+    # Staff see the children they are connected to today: Eva, 1A's mentor, on the first day.
+    app, first_day = town.gallra.app, datetime(2026, 8, 17, 9, 0, tzinfo=UTC)
+    duty = app.assign_duty(town.staff, town.school, "Lärare", date(2026, 8, 1))
+    app.assign_to_group(town.staff, duty, group.id, "Mentor", date(2026, 8, 17))
+    before, clock.now = clock.now, first_day
+    shown = town.get(child, town.as_(Role.STAFF, town.staff)).json()
+    clock.now = before
     assert shown["placements"][0]["school_form"] == "grundskola"
     assert shown["groups"] == [
         {

@@ -86,15 +86,19 @@ def town(gallra: Gallra) -> School:
     return school(gallra)
 
 
-def tables(gallra: Gallra) -> tuple[list[Any], list[Any]]:
+def tables(gallra: Gallra) -> tuple[list[Any], list[Any], list[Any]]:
     """Every row of the access view, to compare a purged view with a rebuilt one."""
     view: Any = gallra.access.view
     out = []
-    for table, key in (("acl_belongs", "source_id, kind"), ("acl_doc_entries", "entry_id")):
+    for table, key in (
+        ("acl_belongs", "source_id, kind"),
+        ("acl_doc_entries", "entry_id"),
+        ("acl_guardians", "guardian_id, child_id"),
+    ):
         with view.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT * FROM {view._t(table)} ORDER BY {key}")
             out.append([tuple(dict(r).values()) for r in c.fetchall()])
-    return out[0], out[1]
+    return out[0], out[1], out[2]
 
 
 def run_gallring(gallra: Gallra, category: str, epochs: list[str], **shred: Any) -> GallringRun:
@@ -202,7 +206,7 @@ def test_two_processes_apply_each_event_once(make_gallra: GallraFactory) -> None
 
 def test_rows_carry_the_scopes_their_events_were_sealed_under(gallra: Gallra, town: School) -> None:
     gallra.access.runner.catch_up()
-    belongs, _ = tables(gallra)
+    belongs, _, _ = tables(gallra)
     known = {r.scope for r in gallra.app.keystore.scopes()}
     assert len(belongs) == 14  # 3 placements, 1 department, 2 memberships, 5 duties, 3 groups
     for row in belongs:
@@ -225,7 +229,7 @@ def test_a_gallring_run_purges_the_scopes_it_shredded(gallra: Gallra, town: Scho
     assert access.connected_units(town.rektor, town.k1, DAY) == frozenset()
     assert access.students_of(town.rektor, DAY) == [town.k2]
     assert town.teacher not in access.staff_of(town.unit, DAY)
-    belongs, _ = tables(gallra)
+    belongs, _, _ = tables(gallra)
     assert {row[0] for row in belongs}.isdisjoint({town.p1, town.p1.hex})
 
     purged = tables(gallra)
@@ -308,3 +312,110 @@ def test_a_fresh_process_after_culling_makes_no_culled_rows(
     assert second.access.members_of(town.g1, DAY) == []  # the membership went with it
     assert second.access.members_of(town.dep, DAY) == []
     assert second.access.connected_units(town.teacher, town.k1, DAY) == frozenset()
+
+
+# -- guardians and colleagues ------------------------------------------------------------------
+
+
+@dataclass
+class Families:
+    both: UUID  # guardian of k1 and k2
+    far: UUID  # guardian of k3, at the other unit
+    none: UUID  # guardian of no child
+
+
+def families(gallra: Gallra, town: School) -> Families:
+    app = gallra.app
+    both, far, none = (app.register_guardian("G", f"F{n}", f"1975030{n}TF0{n}") for n in (1, 2, 3))
+    app.link_guardian(town.k1, both)
+    app.link_guardian(town.k2, both, "Annan ansvarig")
+    app.link_guardian(town.k3, far)
+    return Families(both, far, none)
+
+
+def test_guardianship_rows_name_each_guardians_children(gallra: Gallra, town: School) -> None:
+    f = families(gallra, town)
+    access = gallra.access
+    assert access.children_of(f.both) == sorted([town.k1, town.k2])
+    assert access.children_of(f.far) == [town.k3]
+    assert access.children_of(f.none) == []
+    assert access.children_of(town.k1) == []  # a child is nobody's guardian
+    _, _, guardians = tables(gallra)
+    known = {r.scope for r in gallra.app.keystore.scopes()}
+    for row in guardians:
+        subject, category, epoch = row[-3:]
+        subject = subject if isinstance(subject, UUID) else UUID(hex=subject)
+        assert (category, epoch) == ("identity", "-")
+        assert Scope(subject, category, epoch) in known
+
+
+def test_staff_see_a_guardian_through_a_child_they_see(gallra: Gallra, town: School) -> None:
+    f = families(gallra, town)
+    access = gallra.access
+    for staff in (town.teacher, town.carer, town.rektor, town.janitor):
+        assert access.may_see_guardian(staff, f.both, DAY)
+        assert not access.may_see_guardian(staff, f.far, DAY)  # k3 is at the other unit
+        assert not access.may_see_guardian(staff, f.none, DAY)
+    assert access.may_see_guardian(town.other_teacher, f.far, DAY)  # a duty at k3's unit
+    assert not access.may_see_guardian(town.janitor, f.both, date(2025, 8, 1))  # before
+    assert not access.may_see_guardian(town.janitor, town.k1, DAY)  # not a guardian id
+    assert not access.may_see_guardian(town.k2, f.both, DAY)  # a sibling is no staff
+
+    app = gallra.app
+    app.end_placement(town.k1, town.p1, date(2026, 3, 1))
+    assert access.may_see_guardian(town.janitor, f.both, DAY)  # still k2 at the unit
+    k2 = app.repository.get(town.k2)
+    assert isinstance(k2, Child)
+    app.end_placement(town.k2, next(iter(k2.placements)), date(2026, 3, 1))
+    assert not access.may_see_guardian(town.janitor, f.both, DAY)
+    assert access.may_see_guardian(town.janitor, f.both, date(2026, 3, 1))
+
+
+def test_colleagues_share_a_unit_through_active_duties(gallra: Gallra, town: School) -> None:
+    access = gallra.access
+    assert access.share_unit(town.teacher, town.janitor, DAY)
+    assert access.share_unit(town.janitor, town.rektor, DAY)
+    # other_teacher's duty is at the other unit; an assignment to a group here is no duty
+    assert not access.share_unit(town.teacher, town.other_teacher, DAY)
+    assert not access.share_unit(town.teacher, town.k1, DAY)  # a student is no colleague
+    assert not access.share_unit(town.k1, town.k2, DAY)
+    assert not access.share_unit(town.teacher, town.janitor, date(2025, 8, 1))
+    teacher = gallra.app.repository.get(town.teacher)
+    assert isinstance(teacher, Staff)
+    teacher.end_duty(town.teacher_duty, date(2026, 3, 1))
+    gallra.app.save(teacher)
+    assert not access.share_unit(town.teacher, town.janitor, DAY)
+    assert access.share_unit(town.janitor, town.teacher, date(2026, 3, 1))
+
+
+def test_seen_by_lists_every_child_a_staff_member_may_see(gallra: Gallra, town: School) -> None:
+    access = gallra.access
+    assert access.seen_by(town.janitor, DAY) == sorted([town.k1, town.k2])
+    assert access.seen_by(town.other_teacher, DAY) == sorted([town.k2, town.k3])
+    assert access.seen_by(town.k1, DAY) == []
+    for staff in (town.teacher, town.janitor, town.other_teacher):
+        for kid in (town.k1, town.k2, town.k3):
+            assert (kid in access.seen_by(staff, DAY)) == access.may_see(staff, kid, DAY)
+
+
+def test_culled_guardianship_goes_and_a_rebuild_agrees(
+    make_gallra: GallraFactory,
+) -> None:
+    first = make_gallra()
+    town = school(first)
+    f = families(first, town)
+    assert first.access.may_see_guardian(town.janitor, f.both, DAY)
+    run_gallring(first, "identity", [], scopes=[Scope(town.k1, "identity", "-")])
+    assert first.access.children_of(f.both) == [town.k2]
+    assert first.access.children_of(f.far) == [town.k3]
+    purged = tables(first)
+    first.access.runner.rebuild()
+    assert tables(first) == purged
+    second = make_gallra()  # its view was never current: culled links make no rows
+    assert second.access.children_of(f.both) == [town.k2]
+    assert second.access.may_see_guardian(town.janitor, f.both, DAY)  # through k2
+    run_gallring(first, "identity", [], scopes=[Scope(town.k2, "identity", "-")])
+    for gallra in (first, second):
+        assert gallra.access.children_of(f.both) == []
+        assert not gallra.access.may_see_guardian(town.janitor, f.both, DAY)
+        assert gallra.access.may_see(town.janitor, town.k1, DAY)  # placements stay

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import IntegrityError
 
 from api.bootstrap import Gallra
 from conftest import Clock, GallraFactory
@@ -120,3 +121,21 @@ def test_snapshots_are_refused(gallra: Gallra) -> None:
     assert gallra.app.snapshots is None
     with pytest.raises(SealingError, match="snapshots are off"):
         gallra.app.sealing_mapper.to_stored_event(Snapshot.take(dd))
+
+
+def test_a_view_that_refuses_its_changes_stops_the_runner_instead_of_spinning(
+    gallra: Gallra, clock: Clock
+) -> None:
+    """Only a lost race for the tracking row is retried; any other integrity error is a fault."""
+    town(gallra, 1)
+    runner = gallra.runner
+    calls: list[int] = []
+
+    def refuse(changes: object, tracking: object) -> None:
+        calls.append(1)
+        raise IntegrityError("NOT NULL constraint failed")
+
+    runner.view.apply = refuse  # type: ignore[method-assign]
+    with pytest.raises(IntegrityError):
+        runner.catch_up()
+    assert calls == [1]

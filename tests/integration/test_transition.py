@@ -83,7 +83,7 @@ def test_culled_consents_still_load_and_count_as_not_given(gallra: Gallra) -> No
     kid, mum, dad, _, _ = preschool_child(gallra)
     app.give_consent(kid, mum)
     app.give_consent(kid, dad)
-    app.keystore.shred(uuid4(), scopes=[Scope(kid, "consent", "-")])
+    app.keystore.shred(uuid4(), scopes=[Scope(kid, "consent", "2026-03")])
     app.evict_caches()
     view = app.get_consent(kid)
     assert not view.valid

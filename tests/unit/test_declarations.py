@@ -27,6 +27,7 @@ NOT_PERSONAL = {
     ("Unit.Created", "name"): "the name of a preschool or school, public information",
     ("Unit.DepartmentAdded", "name"): "the name of a department (Björnen), not of a person",
     ("Group.Created", "name"): "the name of a class or group (7A), not of a person",
+    ("Notice.Abandoned", "reason"): "a fixed code ('culled'), never free text",
 }
 
 

@@ -14,6 +14,7 @@ from domain.organisation import Group, OrganisationType, SchoolForm, Unit
 from domain.people import Child, Guardian, SecurityMarking, Staff
 from domain.personal import Category
 
+TODAY = date(2026, 3, 16)
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 32).decode()
 
 
@@ -209,17 +210,17 @@ def test_every_guardian_with_custody_must_consent_and_one_withdrawal_ends_it() -
     kid, mum, dad = family()
     kid.link_guardian(uuid4(), "Annan ansvarig")  # not needed while custodians exist
     assert not kid.consent_valid()
-    kid.give_consent(mum)
+    kid.give_consent(mum, TODAY)
     assert not kid.consent_valid()
-    kid.give_consent(dad)
-    kid.give_consent(dad)  # again: a retry, no event
+    kid.give_consent(dad, TODAY)
+    kid.give_consent(dad, TODAY)  # again: a retry, no event
     assert kid.consent_valid()
-    kid.withdraw_consent(mum)
+    kid.withdraw_consent(mum, TODAY)
     assert not kid.consent_valid()
     names = [type(e).__name__ for e in kid.collect_events()]
     assert names.count("ConsentGiven") == 2 and names.count("ConsentWithdrawn") == 1
     with pytest.raises(NotFoundError) as e:
-        kid.give_consent(uuid4())
+        kid.give_consent(uuid4(), TODAY)
     assert e.value.field == "guardian_id"
 
 
@@ -228,7 +229,7 @@ def test_without_custodians_the_other_responsible_adults_consent() -> None:
     adult = uuid4()
     kid.link_guardian(adult, "God man")
     assert kid.consenters() == [adult]
-    kid.give_consent(adult)
+    kid.give_consent(adult, TODAY)
     assert kid.consent_valid()
     assert not child().consent_valid()  # nobody to consent: no consent
 
@@ -243,8 +244,8 @@ def test_preschool_documentation_moves_only_with_consent() -> None:
         kid.transfer_documentation(preschool, "förskola", second, school, date(2026, 8, 15))
     assert e.value.field == "consent"
     assert kid.archive_sources(school) == frozenset()
-    kid.give_consent(mum)
-    kid.give_consent(dad)
+    kid.give_consent(mum, TODAY)
+    kid.give_consent(dad, TODAY)
     done = kid.transfer_documentation(preschool, "förskola", second, school, date(2026, 8, 15))
     assert done.consented_by == sorted([mum, dad])
     again = kid.transfer_documentation(preschool, "förskola", second, school, date(2026, 8, 15))

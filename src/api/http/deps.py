@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api import access_log
 from api.bootstrap import Gallra
 from api.tokens import Principal, Role, TokenError
 
@@ -29,9 +30,13 @@ def get_principal(
     if credentials is None:
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
     try:
-        return gallra.tokens.verify(credentials.credentials)
+        principal = gallra.tokens.verify(credentials.credentials)
     except TokenError as e:
         raise HTTPException(401, str(e), {"WWW-Authenticate": "Bearer"}) from None
+    collector = access_log.current()
+    if collector is not None:  # mutate the request's collector; never set the variable here
+        collector.note_principal(str(principal.role), principal.subject)
+    return principal
 
 
 def require(*roles: Role) -> Callable[[Principal], Principal]:

@@ -17,24 +17,26 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from fastapi import HTTPException
-
+from api import access_log
 from api.bootstrap import Gallra
 from api.documentation_commands import EntryView
 from api.tokens import Principal, Role
+from domain.errors import NotFoundError
 from domain.personal import Category
 
 STAFF_ONLY = frozenset({str(Category.SAKRA_ANTECKNINGAR)})
 
 
-def hidden(what: str, ident: UUID) -> HTTPException:
-    return HTTPException(404, f"no {what} with id {ident}")
+def hidden(what: str, ident: UUID) -> NotFoundError:
+    """The very error an unknown id gets, so a refusal tells nothing."""
+    return NotFoundError(f"no {what} with id {ident}")
 
 
 class Reader:
     """One principal's view of one student's documentation, with the lookups done once."""
 
     def __init__(self, gallra: Gallra, principal: Principal, student_id: UUID, day: date) -> None:
+        access_log.note_subjects(student_id)
         self.principal = principal
         self.units: frozenset[UUID] = frozenset()
         self.archive: frozenset[UUID] = frozenset()  # units whose transition docs they hold

@@ -1,7 +1,8 @@
 """The access-control read model: who belongs where, when, and which entries a student has.
 
 Tables (prefix acl_): belongs (a person in a unit or a group/department, from a placement,
-membership, duty or assignment) and doc_entries (an index of documentation entries). Rows
+membership, duty or assignment), guardians (guardian -> child) and doc_entries (an index of
+documentation entries). Rows
 hold pseudonymous ids and dates only, each with the scope whose key governs it, so a culled
 scope's rows are deleted by scope: the model never outlives the keys.
 """
@@ -24,6 +25,7 @@ from projections.access import (
     Belongs,
     Ended,
     EntryWritten,
+    GuardianOf,
     PeriodsPurged,
     ScopesPurged,
 )
@@ -41,7 +43,7 @@ class DocEntryRow:
 
 _ACTIVE = "{a}.start_on <= ? AND ({a}.end_on IS NULL OR {a}.end_on >= ?)"
 _SCOPE = "scope_subject = ? AND scope_category = ? AND scope_epoch = ?"
-_TABLES = ("acl_belongs", "acl_doc_entries")
+_TABLES = ("acl_belongs", "acl_guardians", "acl_doc_entries")
 _REKTOR = f"s.role = '{REKTOR}'"
 
 
@@ -49,7 +51,7 @@ class AccessViewSQL:
     """Backend-neutral SQL; subclasses mix in the library's tracking recorder and a dialect."""
 
     datastore: Any
-    tracking_name = "gallra/access"
+    tracking_name = "gallra/access/2"  # /2: guardianship added; a new name projects it all again
 
     @abstractmethod
     def _q(self, sql: str) -> str: ...
@@ -84,6 +86,10 @@ class AccessViewSQL:
             f"CREATE INDEX IF NOT EXISTS acl_belongs_unit ON {self._t('acl_belongs')} (unit_id)",
             f"CREATE INDEX IF NOT EXISTS acl_belongs_scope ON {self._t('acl_belongs')} "
             "(scope_subject, scope_category, scope_epoch)",
+            f"CREATE TABLE IF NOT EXISTS {self._t('acl_guardians')} (guardian_id {uuid} NOT NULL, "
+            f"child_id {uuid} NOT NULL, {scope}, PRIMARY KEY (guardian_id, child_id))",
+            f"CREATE INDEX IF NOT EXISTS acl_guardians_scope ON {self._t('acl_guardians')} "
+            "(scope_subject, scope_category, scope_epoch)",
             f"CREATE TABLE IF NOT EXISTS {self._t('acl_doc_entries')} ("
             f"entry_id {uuid} PRIMARY KEY, student_id {uuid} NOT NULL, unit_id {uuid} NOT NULL, "
             "category TEXT NOT NULL, school_form TEXT NOT NULL, written_on TEXT NOT NULL, "
@@ -105,6 +111,17 @@ class AccessViewSQL:
 
     def _scope(self, scope: Scope) -> tuple[Any, str, str]:
         return self._id(scope.subject), scope.category, scope.epoch
+
+    def _insert(self, c: Any, table: str, key: str, scope: Scope, row: dict[str, Any]) -> None:
+        """A row with its scope; a row already there under the same ``key`` stays."""
+        columns = [*row, "scope_subject", "scope_category", "scope_epoch"]
+        c.execute(
+            self._q(
+                f"INSERT INTO {self._t(table)} ({', '.join(columns)}) VALUES "
+                f"({', '.join('?' * len(columns))}) ON CONFLICT ({key}) DO NOTHING"
+            ),
+            [*row.values(), *self._scope(scope)],
+        )
 
     def _apply_one(self, c: Any, change: AccessChange) -> None:
         if isinstance(change, Belongs):
@@ -139,24 +156,20 @@ class AccessViewSQL:
                 self._q(f"UPDATE {self._t('acl_belongs')} SET end_on = ? WHERE source_id = ?"),
                 (change.end.isoformat(), self._id(change.source_id)),
             )
+        elif isinstance(change, GuardianOf):
+            ids = {"guardian_id": change.guardian_id, "child_id": change.child_id}
+            row = {k: self._id(v) for k, v in ids.items()}
+            self._insert(c, "acl_guardians", "guardian_id, child_id", change.scope, row)
         elif isinstance(change, EntryWritten):
-            c.execute(
-                self._q(
-                    f"INSERT INTO {self._t('acl_doc_entries')} (entry_id, student_id, unit_id, "
-                    "category, school_form, written_on, scope_subject, scope_category, "
-                    "scope_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (entry_id) DO NOTHING"
-                ),
-                (
-                    self._id(change.entry_id),
-                    self._id(change.student_id),
-                    self._id(change.unit_id),
-                    change.category,
-                    change.school_form,
-                    change.written_on.isoformat(),
-                    *self._scope(change.scope),
-                ),
-            )
+            row = {
+                "entry_id": self._id(change.entry_id),
+                "student_id": self._id(change.student_id),
+                "unit_id": self._id(change.unit_id),
+                "category": change.category,
+                "school_form": change.school_form,
+                "written_on": change.written_on.isoformat(),
+            }
+            self._insert(c, "acl_doc_entries", "entry_id", change.scope, row)
         elif isinstance(change, ScopesPurged):
             params = [self._scope(s) for s in change.scopes]
             for table in _TABLES:
@@ -191,17 +204,18 @@ class AccessViewSQL:
             return sorted({self._uuid(r["id"]) for r in c.fetchall()})
 
     def _links(
-        self, staff_id: UUID, day: date, duty: str, student_id: UUID | None = None
+        self, staff_id: UUID, day: date, duty: str, pupils: tuple[str, UUID] | None = None
     ) -> tuple[str, list[Any]]:
         """Pairs (student, unit) the staff member reaches: through a shared group or
-        department, or a ``duty`` at a unit where the student is placed; both rows active."""
+        department, or a ``duty`` at a unit where the student is placed; both rows active.
+        ``pupils`` narrows the students by a condition on ``p.person_id`` with one id."""
         staff = f"s.person_id = ? AND s.role <> '{STUDENT}' AND " + _ACTIVE.format(a="s")
         pupil = f"p.role = '{STUDENT}' AND " + _ACTIVE.format(a="p")
         d = day.isoformat()
         params = [self._id(staff_id), d, d, d, d]
-        if student_id is not None:
-            pupil += " AND p.person_id = ?"
-            params.append(self._id(student_id))
+        if pupils is not None:
+            pupil += f" AND p.person_id {pupils[0]}"
+            params.append(self._id(pupils[1]))
         rows = f"SELECT p.person_id AS pid, p.unit_id AS uid FROM {self._t('acl_belongs')} s "
         rows += f"JOIN {self._t('acl_belongs')} p ON p.kind = s.kind AND "
         sql = (
@@ -216,12 +230,36 @@ class AccessViewSQL:
     ) -> list[UUID]:
         """Units through which staff reaches the student: a shared group or department, or a
         Rektor duty (with ``any_duty``, any duty) at a unit where the student is placed."""
-        sql, params = self._links(staff_id, day, "1 = 1" if any_duty else _REKTOR, student_id)
+        duty = "1 = 1" if any_duty else _REKTOR
+        sql, params = self._links(staff_id, day, duty, ("= ?", student_id))
         return self._ids(f"SELECT uid AS id FROM ({sql}) AS l", params)
 
-    def students_of(self, staff_id: UUID, day: date) -> list[UUID]:
-        sql, params = self._links(staff_id, day, _REKTOR)
+    def guardian_seen(self, staff_id: UUID, guardian_id: UUID, day: date) -> list[UUID]:
+        """Units through which staff may see (any duty) at least one of the guardian's children."""
+        children = f"IN (SELECT child_id FROM {self._t('acl_guardians')} WHERE guardian_id = ?)"
+        sql, params = self._links(staff_id, day, "1 = 1", (children, guardian_id))
+        return self._ids(f"SELECT uid AS id FROM ({sql}) AS l", params)
+
+    def students_of(self, staff_id: UUID, day: date, *, any_duty: bool = False) -> list[UUID]:
+        sql, params = self._links(staff_id, day, "1 = 1" if any_duty else _REKTOR)
         return self._ids(f"SELECT pid AS id FROM ({sql}) AS l", params)
+
+    def shared_units(self, staff_a: UUID, staff_b: UUID, day: date) -> list[UUID]:
+        """Units where both hold an active duty."""
+        duty = f"{{a}}.kind = 'unit' AND {{a}}.role <> '{STUDENT}' AND {_ACTIVE}"
+        d = day.isoformat()
+        return self._ids(
+            f"SELECT a.unit_id AS id FROM {self._t('acl_belongs')} a JOIN "
+            f"{self._t('acl_belongs')} b ON b.unit_id = a.unit_id WHERE a.person_id = ? AND "
+            f"b.person_id = ? AND {duty.format(a='a')} AND {duty.format(a='b')}",
+            [self._id(staff_a), self._id(staff_b), d, d, d, d],
+        )
+
+    def children_of(self, guardian_id: UUID) -> list[UUID]:
+        return self._ids(
+            f"SELECT child_id AS id FROM {self._t('acl_guardians')} WHERE guardian_id = ?",
+            [self._id(guardian_id)],
+        )
 
     def people_in(self, container_id: UUID, day: date, *, students: bool) -> list[UUID]:
         """Students (or staff) with an active row in a unit, group or department."""
@@ -230,6 +268,14 @@ class AccessViewSQL:
             f"SELECT person_id AS id FROM {self._t('acl_belongs')} b WHERE container_id = ? "
             f"AND role {role} '{STUDENT}' AND " + _ACTIVE.format(a="b"),
             [self._id(container_id), day.isoformat(), day.isoformat()],
+        )
+
+    def placed_students(self, day: date) -> list[UUID]:
+        """Every student with an active placement at any unit on the day."""
+        return self._ids(
+            f"SELECT DISTINCT person_id AS id FROM {self._t('acl_belongs')} b "
+            f"WHERE kind = 'unit' AND role = '{STUDENT}' AND " + _ACTIVE.format(a="b"),
+            [day.isoformat(), day.isoformat()],
         )
 
     def entries_of(self, student_id: UUID) -> list[DocEntryRow]:

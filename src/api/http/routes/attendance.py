@@ -1,4 +1,11 @@
-"""The department kiosk (check-in/out), absence reports and the present-now list."""
+"""The department kiosk (check-in/out), absence reports and the present-now list.
+
+A kiosk acts for its own department. Staff act on and list only the children they see (a duty
+at the child's unit, an assignment to its group or department: ``reading_policy``); a guardian
+only on their own children. A refused child answers as an unknown one; a department's list
+shows a staff member only the children they see, so an unrelated department lists nobody, as
+an unknown one does.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Response, status
 
+from api.bootstrap import Gallra
 from api.http.deps import Attendance, GallraDep, People
+from api.http.reading_policy import seen_children, sees_child
 from api.http.schemas import (
     AbsenceCreate,
     AbsenceOutcome,
@@ -16,6 +25,7 @@ from api.http.schemas import (
 )
 from api.tokens import Principal, Role
 from domain.attendance import Outcome
+from domain.errors import NotFoundError
 from domain.personal import Shredded
 
 router = APIRouter(tags=["attendance"])
@@ -24,6 +34,11 @@ router = APIRouter(tags=["attendance"])
 def _kiosk_may_use(principal: Principal, department_id: UUID) -> None:
     if principal.role == Role.KIOSK and principal.department != department_id:
         raise HTTPException(403, "this kiosk belongs to another department")
+
+
+def _staff_may_act(gallra: Gallra, principal: Principal, child_id: UUID) -> None:
+    if principal.role == Role.STAFF and not sees_child(gallra, principal.subject, child_id):
+        raise NotFoundError(f"no child with id {child_id}")  # as for an unknown child
 
 
 def _answer(outcome: Outcome, response: Response) -> KioskOutcome:
@@ -47,6 +62,7 @@ def check_in(
 ) -> KioskOutcome:
     """Check a child in. 201 when recorded; 200 when this submission id was recorded before."""
     _kiosk_may_use(principal, department_id)
+    _staff_may_act(gallra, principal, body.child_id)
     return _answer(
         gallra.app.check_in(body.submission_id, department_id, body.child_id, body.at, body.by),
         response,
@@ -67,6 +83,7 @@ def check_out(
 ) -> KioskOutcome:
     """Check a child out; answers the minutes present since the check-in."""
     _kiosk_may_use(principal, department_id)
+    _staff_may_act(gallra, principal, body.child_id)
     return _answer(
         gallra.app.check_out(body.submission_id, department_id, body.child_id, body.at, body.by),
         response,
@@ -75,10 +92,14 @@ def check_out(
 
 @router.get("/departments/{department_id}/present", response_model=list[PresentChild])
 def present(department_id: UUID, gallra: GallraDep, principal: Attendance) -> list[PresentChild]:
-    """Children checked in now at a department, with given names for the kiosk screen."""
+    """Children checked in now at a department, with given names for the kiosk screen; to
+    staff, only the children they see."""
     _kiosk_may_use(principal, department_id)
     gallra.runner.catch_up()
     rows = gallra.view.present(department_id)
+    if principal.role == Role.STAFF:
+        seen = seen_children(gallra, principal.subject)
+        rows = [row for row in rows if row.child_id in seen]
     answer = []
     for row in rows:
         child = gallra.app.get_child(row.child_id)
@@ -104,12 +125,11 @@ def report_absence(
 ) -> AbsenceOutcome:
     """Report a child absent for a day or a range of days, with a kind and optional reason."""
     reporter = principal.subject
-    if principal.role == Role.GUARDIAN:
-        view = gallra.app.get_child(child_id)
-        if principal.subject not in view.guardians:
-            raise HTTPException(404, f"no child with id {child_id}")
-    if reporter is None:
+    if reporter is None:  # decided before the child is looked at, so it reveals nothing
         raise HTTPException(403, "this token does not name a reporting person")
+    _staff_may_act(gallra, principal, child_id)
+    if principal.role == Role.GUARDIAN and reporter not in gallra.app.get_child(child_id).guardians:
+        raise NotFoundError(f"no child with id {child_id}")  # as for an unknown child
     outcomes = gallra.app.report_absence(
         body.submission_id,
         child_id,

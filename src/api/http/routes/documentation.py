@@ -109,7 +109,7 @@ def write_entry(
     """Write an entry at a unit through which the author is connected to the student."""
     author = _author(principal)
     if body.unit_id not in gallra.access.connected_units(author, student_id, today(gallra)):
-        raise hidden("student", student_id)
+        raise hidden("child", student_id)
     return Created(
         id=gallra.app.write_entry(
             student_id=student_id,
@@ -135,7 +135,7 @@ def list_entries(
     """The entries of a student the caller may read, oldest first (current versions)."""
     reader = Reader(gallra, principal, student_id, today(gallra))
     if not reader.sees_anything:
-        raise hidden("student", student_id)
+        raise hidden("child", student_id)
     rows = gallra.access.entries_of(student_id)
     ids = [r.entry_id for r in rows if category is None or r.category == category]
     return [_entry(v) for v in gallra.app.get_entries(ids) if reader.may_read(v)]

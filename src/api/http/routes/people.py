@@ -1,6 +1,7 @@
 """Children, guardians, placements and group memberships. Civic numbers travel only in
 request bodies. What every person has (contact, profile, ...) is in ``person_details``, whose
-routes are included here."""
+routes are included here. Staff read only the people they see (``reading_policy``); every
+refusal is the answer an unknown id or number gets."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, status
 
 from api.application import ChildView, PersonView
+from api.bootstrap import Gallra
 from api.http.deps import Admin, AdminOrStaff, GallraDep, People
+from api.http.reading_policy import sees_child, sees_guardian, sees_person
 from api.http.routes import person_details
 from api.http.schemas import (
     ChildCreate,
@@ -87,10 +90,15 @@ def child_public(view: ChildView) -> ChildPublic:
     )
 
 
-def _may_read_child(principal: Principal, view: ChildView) -> None:
+def _readable_child(gallra: Gallra, principal: Principal, child_id: UUID) -> ChildView:
+    """The child, if this reader may see it; else the very error an unknown id gets."""
+    unknown = NotFoundError(f"no child with id {child_id}")
+    if principal.role == Role.STAFF and not sees_child(gallra, principal.subject, child_id):
+        raise unknown
+    view = gallra.app.get_child(child_id)
     if principal.role == Role.GUARDIAN and principal.subject not in view.guardians:
-        # The very answer an unknown id gets: a guardian learns nothing of other children.
-        raise NotFoundError(f"no child with id {view.id}")
+        raise unknown
+    return view
 
 
 @router.post("/guardians", status_code=status.HTTP_201_CREATED, response_model=Created)
@@ -103,8 +111,11 @@ def register_guardian(body: PersonCreate, gallra: GallraDep, _: Admin) -> Create
 
 @router.get("/guardians/{guardian_id}", response_model=PersonPublic)
 def get_guardian(guardian_id: UUID, gallra: GallraDep, principal: People) -> PersonPublic:
-    """A guardian's identity (to staff, or to the guardian themself)."""
-    if principal.role == Role.GUARDIAN and principal.subject != guardian_id:
+    """A guardian's identity (to staff who see one of their children, or to themself)."""
+    refused = (principal.role == Role.GUARDIAN and principal.subject != guardian_id) or (
+        principal.role == Role.STAFF and not sees_guardian(gallra, principal.subject, guardian_id)
+    )
+    if refused:
         raise NotFoundError(f"no guardian with id {guardian_id}")  # as for an unknown id
     return person_public(gallra.app.get_guardian(guardian_id))
 
@@ -123,10 +134,13 @@ def register_child(body: ChildCreate, gallra: GallraDep, _: Admin) -> Created:
 
 
 @router.post("/people/lookup", response_model=Created)
-def lookup(body: CivicLookup, gallra: GallraDep, _: AdminOrStaff) -> Created:
-    """Find a person's id by civic number (POST, so the number is never in a URL or log)."""
+def lookup(body: CivicLookup, gallra: GallraDep, principal: AdminOrStaff) -> Created:
+    """Find a person's id by civic number (POST, so the number is never in a URL or log);
+    staff find only the people they see."""
     found = gallra.app.find_person(body.civic_number)
-    if found is None:
+    if found is None or (
+        principal.role == Role.STAFF and not sees_person(gallra, principal.subject, found)
+    ):
         raise HTTPException(404, "no person with that civic number")
     return Created(id=found)
 
@@ -134,9 +148,7 @@ def lookup(body: CivicLookup, gallra: GallraDep, _: AdminOrStaff) -> Created:
 @router.get("/children/{child_id}", response_model=ChildPublic)
 def get_child(child_id: UUID, gallra: GallraDep, principal: People) -> ChildPublic:
     """A child's identity, guardians and placements; culled fields answer null."""
-    view = gallra.app.get_child(child_id)
-    _may_read_child(principal, view)
-    return child_public(view)
+    return child_public(_readable_child(gallra, principal, child_id))
 
 
 @router.post(

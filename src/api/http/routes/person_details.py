@@ -1,9 +1,10 @@
 """What every person has: contact, security marking, profile and settings, at /people/{id}.
 
-The person themself and admin write; admin alone sets the security marking. Reads of other
-people's records that are not allowed answer exactly as an unknown id does, so nobody learns
-whether a person exists. A protected person's contact details are withheld from everyone but
-admin and the person themself.
+The person themself and admin write; admin alone sets the security marking. Staff read the
+people they see (``reading_policy``), a guardian their children. Reads of other people's
+records that are not allowed answer exactly as an unknown id does, so nobody learns whether a
+person exists. A protected person's contact details are withheld from everyone but admin and
+the person themself.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, status
 
+from api.bootstrap import Gallra
 from api.http.deps import Admin, GallraDep, require
+from api.http.reading_policy import sees_person
 from api.http.schemas import (
     ContactPublic,
     ContactUpdate,
@@ -55,9 +58,13 @@ def _writer(person_id: UUID, principal: Person) -> Principal:
 Writer = Annotated[Principal, Depends(_writer)]
 
 
-def readable(principal: Principal, view: PersonDetailsView) -> PersonDetailsView:
-    """The details as this reader may see them: admin and the person see all; staff (for now
-    any staff) and a child's guardians see them with a protected person's contact withheld."""
+def readable(gallra: Gallra, principal: Principal, person_id: UUID) -> PersonDetailsView:
+    """The details as this reader may see them: admin and the person see all; staff who see
+    the person and a child's guardians see them with a protected person's contact withheld.
+    Staff are refused before the person is loaded."""
+    if principal.role == Role.STAFF and not sees_person(gallra, principal.subject, person_id):
+        raise _unknown(person_id)
+    view = gallra.app.get_person_details(person_id)
     if _is_self_or_admin(principal, view.id):
         return view
     if principal.role == Role.STAFF or (
@@ -75,7 +82,7 @@ def contact_public(view: PersonDetailsView) -> ContactPublic:
 @router.get("/contact", response_model=ContactPublic)
 def get_contact(person_id: UUID, gallra: GallraDep, principal: Person) -> ContactPublic:
     """Mobile and e-mail; null with ``protected: true`` where the reader may not see them."""
-    return contact_public(readable(principal, gallra.app.get_person_details(person_id)))
+    return contact_public(readable(gallra, principal, person_id))
 
 
 @router.put("/contact", status_code=status.HTTP_204_NO_CONTENT)
@@ -95,7 +102,7 @@ def put_security_marking(
 @router.get("/profile", response_model=ProfilePublic)
 def get_profile(person_id: UUID, gallra: GallraDep, principal: Person) -> ProfilePublic:
     """The optional picture and profile text, to those who may read the person's record."""
-    view = readable(principal, gallra.app.get_person_details(person_id))
+    view = readable(gallra, principal, person_id)
     values, culled = shown(
         {
             "picture_type": view.picture_type,

@@ -6,13 +6,15 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from api.http.deps import GallraDep, require
+from api.http.reading_policy import sees_child
 from api.http.schemas import Model, shown
 from api.tokens import Principal, Role
 from api.transition_commands import ConsentView
+from domain.errors import NotFoundError
 
 router = APIRouter(tags=["transition"])
 
@@ -61,13 +63,13 @@ def _public(view: ConsentView) -> ConsentPublic:
 
 @router.get("/children/{child_id}/consent", response_model=ConsentPublic)
 def get_consent(child_id: UUID, gallra: GallraDep, principal: ConsentReaders) -> ConsentPublic:
-    """Whether the child's transition documentation may follow it, and whose consent counts."""
+    """Whether the child's transition documentation may follow it, and whose consent counts.
+    Guardians read their own children's, staff the children they see (ADR 0012)."""
+    if principal.role == Role.STAFF and not sees_child(gallra, principal.subject, child_id):
+        raise NotFoundError(f"no child with id {child_id}")
     view = gallra.app.get_consent(child_id)
-    if (
-        principal.role == Role.GUARDIAN
-        and principal.subject not in gallra.app.get_child(child_id).guardians
-    ):
-        raise HTTPException(404, f"no child with id {child_id}")
+    if principal.role == Role.GUARDIAN and principal.subject not in view.guardians_of:
+        raise NotFoundError(f"no child with id {child_id}")
     return _public(view)
 
 
@@ -78,9 +80,9 @@ def set_consent(
     """A guardian gives or withdraws their own consent, at any time."""
     if (
         principal.subject is None
-        or principal.subject not in gallra.app.get_child(child_id).guardians
+        or principal.subject not in gallra.app.get_consent(child_id).guardians_of
     ):
-        raise HTTPException(404, f"no child with id {child_id}")
+        raise NotFoundError(f"no child with id {child_id}")
     change = gallra.app.give_consent if body.given else gallra.app.withdraw_consent
     return _public(change(child_id, principal.subject))
 

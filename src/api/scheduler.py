@@ -1,0 +1,73 @@
+"""Jobs that run by the calendar, inside the serving process: each is safe to run again.
+
+- Consent reminders: from the configured day (default 1 August, before the school year starts
+  in the middle of August) to the end of the year, if this school year's reminders have not all
+  been queued, queue them (the seed: "Inför varje läsårsstart blir vårdnadshavare ... påmind om
+  sina val"). Starting late still reminds; a crash half-way is finished by the next tick.
+- The outbox: hand owed notices to the sender.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from api.bootstrap import Gallra
+
+log = logging.getLogger(__name__)
+
+
+def reminder_day(setting: str, year: int) -> date:
+    month, day = (int(part) for part in setting.split("-"))
+    return date(year, month, day)
+
+
+@dataclass(frozen=True)
+class Tick:
+    reminders_queued: int
+    delivered: int
+
+
+def tick(gallra: Gallra, today: date) -> Tick:
+    """Run whatever is due on ``today``."""
+    queued = 0
+    start = reminder_day(gallra.settings.consent_reminder_date, today.year)
+    app = gallra.app
+    if start <= today and not app.consent_reminders_done(today):
+        children = gallra.access.placed_children(today)
+        queued = app.queue_consent_reminders(children, today)
+        log.info("queued %d consent reminders", queued)
+    return Tick(queued, gallra.outbox.deliver().delivered)
+
+
+class Scheduler:
+    def __init__(self, gallra: Gallra) -> None:
+        self.gallra = gallra
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="gallra-scheduler", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        from api.bootstrap import today
+
+        interval = self.gallra.settings.outbox_interval_seconds
+        while not self._stop.wait(interval):
+            try:
+                tick(self.gallra, today(self.gallra))
+            except Exception as e:  # keep running; say what kind of fault, never a value
+                log.error("scheduled jobs failed: %s", type(e).__name__)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
