@@ -90,6 +90,7 @@ def serve(
     import uvicorn
 
     from api.demo import seed
+    from api.demo_school import seed_school
     from api.http.app import create_http_app
 
     settings = _settings(backend, data_dir, create_secrets=True if demo else None)
@@ -101,9 +102,11 @@ def serve(
                 seeded = seed(
                     gallra.app, today=today(gallra), progress=lambda: progress.advance(task)
                 )
+                school = seed_school(gallra.app, today=today(gallra))
             out.print(
-                f"  {len(seeded.units)} units, {len(seeded.children)} children, "
-                f"{len(seeded.guardians)} guardians"
+                f"  {len(seeded.units)} preschools, {len(seeded.children)} children, "
+                f"{len(seeded.guardians)} guardians; a school with {len(school.students)} "
+                "students, documentation and lessons"
             )
         _print_demo_tokens(gallra, host, port)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -119,15 +122,21 @@ def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
     from domain.organisation import Unit
     from domain.people import Child, Staff
 
-    child_id = guardian_id = department_id = staff_id = None
-    topics = [get_topic(t) for t in (Unit.Created, Child.GuardianLinked, Staff.DutyAssigned)]
+    child_id = guardian_id = department_id = staff_id = teacher_id = student_id = None
+    kinds = (Unit.Created, Child.GuardianLinked, Staff.DutyAssigned, Staff.AssignedToGroup)
+    topics = [get_topic(t) for t in (*kinds, Child.JoinedGroup)]
     for n in app.recorder.select_notifications(start=start, limit=10_000, topics=topics):
+        found = UUID(str(n.originator_id))
         if n.topic == topics[0]:
-            units.append(UUID(str(n.originator_id)))
+            units.append(found)
         elif n.topic == topics[1] and child_id is None:
-            child_id = UUID(str(n.originator_id))
+            child_id = found
         elif n.topic == topics[2] and staff_id is None:
-            staff_id = UUID(str(n.originator_id))  # the demo's teacher, connected to children
+            staff_id = found  # the demo's preschool teacher, connected to children
+        elif n.topic == topics[3] and found != staff_id:
+            teacher_id = found  # the school's mentor of 7A
+        elif n.topic == topics[4] and student_id is None:
+            student_id = found
     if child_id is not None:
         guardian_id = next(iter(app.get_child(child_id).guardians), None)
     if units:
@@ -138,13 +147,15 @@ def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
     principals = [
         Principal(Role.ADMIN, name="demo-admin"),
         Principal(Role.STAFF, subject=staff_id, name="demo-staff"),
+        Principal(Role.STAFF, subject=teacher_id, name="demo-teacher"),
+        Principal(Role.STUDENT, subject=student_id, name="demo-student"),
         Principal(Role.GUARDIAN, subject=guardian_id, name="demo-guardian"),
         Principal(Role.KIOSK, department=department_id, name="demo-kiosk"),
         Principal(Role.STATISTICIAN, name="demo-statistician"),
         Principal(Role.AUDITOR, name="demo-auditor"),
     ]
     for principal in principals:
-        table.add_row(str(principal.role), gallra.tokens.issue(principal))
+        table.add_row(principal.name.removeprefix("demo-"), gallra.tokens.issue(principal))
     out.print(table)
     out.print(f"OpenAPI docs: http://{host}:{port}/docs  (Authorize with a token above)")
     if child_id:
