@@ -93,6 +93,16 @@ def _check_period(start: date, end: date | None) -> None:
         raise RuleViolationError("a period cannot end before it starts", field="end")
 
 
+class PersonRegistered(Aggregate.Created):
+    """What registering any person records: name and civic number, sealed as identity. Each
+    kind of person has its own subclass (``Child.Registered``, ...), so topics say which."""
+
+    given_name: Annotated[str | Shredded, _ID]
+    family_name: Annotated[str | Shredded, _ID]
+    civic_number: Annotated[str | Shredded, _ID]
+    civic_kind: Annotated[str | Shredded, _ID]
+
+
 class PersonRecord(Aggregate):
     """What every person has besides identity: contact details, a protected-identity marking,
     an optional profile and their own settings (SS 12000 Person; the seed's Unikum list)."""
@@ -111,6 +121,18 @@ class PersonRecord(Aggregate):
 
     class SettingsChanged(Aggregate.Event):
         settings: Annotated[dict[str, bool] | Shredded, _PROFILE]
+
+    def _identify(
+        self,
+        given_name: str | Shredded,
+        family_name: str | Shredded,
+        civic_number: str | Shredded,
+        civic_kind: str | Shredded,
+    ) -> None:
+        self.given_name = given_name
+        self.family_name = family_name
+        self.civic_number = civic_number
+        self.civic_kind = civic_kind
 
     def _person_init(self) -> None:
         self.mobile: str | Shredded | None = None
@@ -219,11 +241,8 @@ def _check_picture(picture_type: str, picture: str) -> None:
 class Guardian(PersonRecord):
     """A guardian or other responsible adult (vårdnadshavare / annan ansvarig vuxen)."""
 
-    class Registered(Aggregate.Created):
-        given_name: Annotated[str | Shredded, _ID]
-        family_name: Annotated[str | Shredded, _ID]
-        civic_number: Annotated[str | Shredded, _ID]
-        civic_kind: Annotated[str | Shredded, _ID]
+    class Registered(PersonRegistered):
+        pass
 
     @event(Registered)
     def __init__(
@@ -233,10 +252,7 @@ class Guardian(PersonRecord):
         civic_number: str | Shredded,
         civic_kind: str | Shredded,
     ) -> None:
-        self.given_name = given_name
-        self.family_name = family_name
-        self.civic_number = civic_number
-        self.civic_kind = civic_kind
+        self._identify(given_name, family_name, civic_number, civic_kind)
         self._person_init()
 
 
@@ -274,11 +290,8 @@ class Child(PersonRecord, TransitionArchive):
     are about, with guardians and placements, group memberships within a placement, and the
     consents and transfers of its transition documentation."""
 
-    class Registered(Aggregate.Created):
-        given_name: Annotated[str | Shredded, _ID]
-        family_name: Annotated[str | Shredded, _ID]
-        civic_number: Annotated[str | Shredded, _ID]
-        civic_kind: Annotated[str | Shredded, _ID]
+    class Registered(PersonRegistered):
+        pass
 
     class GuardianLinked(Aggregate.Event):
         guardian_id: Annotated[UUID | Shredded, _ID]
@@ -321,10 +334,7 @@ class Child(PersonRecord, TransitionArchive):
         civic_number: str | Shredded,
         civic_kind: str | Shredded,
     ) -> None:
-        self.given_name = given_name
-        self.family_name = family_name
-        self.civic_number = civic_number
-        self.civic_kind = civic_kind
+        self._identify(given_name, family_name, civic_number, civic_kind)
         self.guardians: dict[UUID, str | Shredded] = {}
         self.culled_guardian_links = 0
         self.placements: dict[UUID, Placement] = {}
@@ -543,11 +553,8 @@ class Staff(PersonRecord):
     """A member of staff (personal) with duties at units and assignments to groups (SS 12000
     Duty). The assignments connect staff to students; access control follows them."""
 
-    class Registered(Aggregate.Created):
-        given_name: Annotated[str | Shredded, _ID]
-        family_name: Annotated[str | Shredded, _ID]
-        civic_number: Annotated[str | Shredded, _ID]
-        civic_kind: Annotated[str | Shredded, _ID]
+    class Registered(PersonRegistered):
+        pass
 
     class DutyAssigned(Aggregate.Event):
         duty_id: UUID
@@ -579,10 +586,7 @@ class Staff(PersonRecord):
         civic_number: str | Shredded,
         civic_kind: str | Shredded,
     ) -> None:
-        self.given_name = given_name
-        self.family_name = family_name
-        self.civic_number = civic_number
-        self.civic_kind = civic_kind
+        self._identify(given_name, family_name, civic_number, civic_kind)
         self.duties: dict[UUID, Duty] = {}
         self.assignments: dict[UUID, Assignment] = {}
         self._person_init()

@@ -9,14 +9,11 @@ scope's rows are deleted by scope: the model never outlives the keys.
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import Tracking
 
 from projections.access import (
     REKTOR,
@@ -29,6 +26,7 @@ from projections.access import (
     PeriodsPurged,
     ScopesPurged,
 )
+from projections.views.base import ViewSQL
 from retention.keys.scope import Scope
 
 
@@ -42,34 +40,15 @@ class DocEntryRow:
 
 
 _ACTIVE = "{a}.start_on <= ? AND ({a}.end_on IS NULL OR {a}.end_on >= ?)"
-_SCOPE = "scope_subject = ? AND scope_category = ? AND scope_epoch = ?"
 _TABLES = ("acl_belongs", "acl_guardians", "acl_doc_entries")
 _REKTOR = f"s.role = '{REKTOR}'"
 
 
-class AccessViewSQL:
+class AccessViewSQL(ViewSQL):
     """Backend-neutral SQL; subclasses mix in the library's tracking recorder and a dialect."""
 
-    datastore: Any
     tracking_name = "gallra/access/2"  # /2: guardianship added; a new name projects it all again
-
-    @abstractmethod
-    def _q(self, sql: str) -> str: ...
-
-    @abstractmethod
-    def _t(self, name: str) -> str: ...
-
-    @abstractmethod
-    def _id(self, value: UUID) -> Any: ...
-
-    @abstractmethod
-    def _uuid(self, value: Any) -> UUID: ...
-
-    @abstractmethod
-    def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
-
-    @abstractmethod
-    def _tracking_table(self) -> str: ...
+    tables = _TABLES
 
     def view_statements(self, *, uuid: str) -> list[str]:
         scope = f"scope_subject {uuid} NOT NULL, scope_category TEXT NOT NULL, "
@@ -101,16 +80,6 @@ class AccessViewSQL:
         ]
 
     # -- writing ---------------------------------------------------------------------------
-
-    def apply(self, changes: Sequence[AccessChange], tracking: Tracking) -> None:
-        """Apply a page of changes and record its tracking position in one transaction."""
-        with self.datastore.transaction(commit=True) as c:
-            for change in changes:
-                self._apply_one(c, change)
-            self._insert_tracking(c, tracking)
-
-    def _scope(self, scope: Scope) -> tuple[Any, str, str]:
-        return self._id(scope.subject), scope.category, scope.epoch
 
     def _insert(self, c: Any, table: str, key: str, scope: Scope, row: dict[str, Any]) -> None:
         """A row with its scope; a row already there under the same ``key`` stays."""
@@ -171,30 +140,9 @@ class AccessViewSQL:
             }
             self._insert(c, "acl_doc_entries", "entry_id", change.scope, row)
         elif isinstance(change, ScopesPurged):
-            params = [self._scope(s) for s in change.scopes]
-            for table in _TABLES:
-                if params:
-                    c.executemany(self._q(f"DELETE FROM {self._t(table)} WHERE {_SCOPE}"), params)
+            self._purge_scopes(c, _TABLES, change.scopes)
         elif isinstance(change, PeriodsPurged):
-            for table in _TABLES:
-                for epoch in change.epochs:
-                    c.execute(
-                        self._q(
-                            f"DELETE FROM {self._t(table)} "
-                            "WHERE scope_category = ? AND scope_epoch = ?"
-                        ),
-                        (change.category, epoch),
-                    )
-
-    def reset(self) -> None:
-        """Empty the view and its position, for a rebuild from the first event."""
-        with self.datastore.transaction(commit=True) as c:
-            for table in _TABLES:
-                c.execute(f"DELETE FROM {self._t(table)}")
-            c.execute(
-                self._q(f"DELETE FROM {self._tracking_table()} WHERE application_name = ?"),
-                (self.tracking_name,),
-            )
+            self._purge_periods(c, _TABLES, change.category, change.epochs)
 
     # -- reading ---------------------------------------------------------------------------
 

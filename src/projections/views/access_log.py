@@ -6,19 +6,17 @@ whole month) exactly as the acl_ tables do: the view never outlives the keys.
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
 from projections.access import PeriodsPurged, ScopesPurged
 from projections.access_log import AccessLogChange, AccessRow
+from projections.views.base import ViewSQL
 from projections.views.postgres import TRACKING_TABLE, PostgresDialect
 from projections.views.sqlite import SQLiteDialect
 from retention.keys.scope import Scope
@@ -30,35 +28,11 @@ _COLUMNS = (
 )
 
 
-class AccessLogViewSQL:
+class AccessLogViewSQL(ViewSQL):
     """Backend-neutral SQL; subclasses mix in the library's tracking recorder and a dialect."""
 
-    datastore: Any
     tracking_name = "gallra/access-log"
-
-    @abstractmethod
-    def _q(self, sql: str) -> str: ...
-
-    @abstractmethod
-    def _t(self, name: str) -> str: ...
-
-    @abstractmethod
-    def _id(self, value: UUID) -> Any: ...
-
-    @abstractmethod
-    def _uuid(self, value: Any) -> UUID: ...
-
-    @abstractmethod
-    def _ts(self, value: datetime) -> Any: ...
-
-    @abstractmethod
-    def _to_datetime(self, value: Any) -> datetime: ...
-
-    @abstractmethod
-    def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
-
-    @abstractmethod
-    def _tracking_table(self) -> str: ...
+    tables = (_TABLE,)
 
     def view_statements(self, *, uuid: str, time: str) -> list[str]:
         t = self._t(_TABLE)
@@ -84,30 +58,13 @@ class AccessLogViewSQL:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def apply(self, changes: Sequence[AccessLogChange], tracking: Tracking) -> None:
-        """Apply a page of changes and record its tracking position in one transaction."""
-        with self.datastore.transaction(commit=True) as c:
-            for change in changes:
-                if isinstance(change, AccessRow):
-                    self._insert(c, change)
-                elif isinstance(change, ScopesPurged) and change.scopes:
-                    c.executemany(
-                        self._q(
-                            f"DELETE FROM {self._t(_TABLE)} WHERE scope_subject = ? AND "
-                            "scope_category = ? AND scope_epoch = ?"
-                        ),
-                        [self._scope(s) for s in change.scopes],
-                    )
-                elif isinstance(change, PeriodsPurged):
-                    for epoch in change.epochs:
-                        c.execute(
-                            self._q(
-                                f"DELETE FROM {self._t(_TABLE)} "
-                                "WHERE scope_category = ? AND scope_epoch = ?"
-                            ),
-                            (change.category, epoch),
-                        )
-            self._insert_tracking(c, tracking)
+    def _apply_one(self, c: Any, change: AccessLogChange) -> None:
+        if isinstance(change, AccessRow):
+            self._insert(c, change)
+        elif isinstance(change, ScopesPurged):
+            self._purge_scopes(c, self.tables, change.scopes)
+        elif isinstance(change, PeriodsPurged):
+            self._purge_periods(c, self.tables, change.category, change.epochs)
 
     def _insert(self, c: Any, row: AccessRow) -> None:
         c.execute(
@@ -129,15 +86,6 @@ class AccessLogViewSQL:
                 *self._scope(row.scope),
             ),
         )
-
-    def reset(self) -> None:
-        """Empty the view and its position, for a rebuild from the first event."""
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(f"DELETE FROM {self._t(_TABLE)}")
-            c.execute(
-                self._q(f"DELETE FROM {self._tracking_table()} WHERE application_name = ?"),
-                (self.tracking_name,),
-            )
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -6,14 +6,11 @@ now, purged when their month is culled), unit_days (anonymous counters per unit 
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import Tracking
 
 from projections.changes import (
     Change,
@@ -23,6 +20,7 @@ from projections.changes import (
     DayOpened,
     PeriodsCulled,
 )
+from projections.views.base import ViewSQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,35 +38,11 @@ class UnitMonthRow:
     absence_days: int
 
 
-class AttendanceViewSQL:
+class AttendanceViewSQL(ViewSQL):
     """Backend-neutral SQL; subclasses mix in the library's tracking recorder."""
 
-    datastore: Any
     tracking_name = "gallra/attendance"
-
-    @abstractmethod
-    def _q(self, sql: str) -> str: ...
-
-    @abstractmethod
-    def _t(self, name: str) -> str: ...
-
-    @abstractmethod
-    def _id(self, value: UUID) -> Any: ...
-
-    @abstractmethod
-    def _uuid(self, value: Any) -> UUID: ...
-
-    @abstractmethod
-    def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
-
-    @abstractmethod
-    def _tracking_table(self) -> str: ...
-
-    @abstractmethod
-    def _ts(self, value: datetime) -> Any: ...
-
-    @abstractmethod
-    def _to_datetime(self, value: Any) -> datetime: ...
+    tables = ("att_department_days", "att_present", "att_unit_days")
 
     def view_statements(self, *, uuid: str, blob_time: str) -> list[str]:
         return [
@@ -87,13 +61,6 @@ class AttendanceViewSQL:
         ]
 
     # -- writing ---------------------------------------------------------------------------
-
-    def apply(self, changes: Sequence[Change], tracking: Tracking) -> None:
-        """Apply a page of changes and record its tracking position in one transaction."""
-        with self.datastore.transaction(commit=True) as c:
-            for change in changes:
-                self._apply_one(c, change)
-            self._insert_tracking(c, tracking)
 
     def _apply_one(self, c: Any, change: Change) -> None:
         if isinstance(change, DayOpened):
@@ -160,16 +127,6 @@ class AttendanceViewSQL:
                 c.execute(
                     self._q(f"DELETE FROM {self._t('att_present')} WHERE month = ?"), (month,)
                 )
-
-    def reset(self) -> None:
-        """Empty the view and its position, for a rebuild from the first event."""
-        with self.datastore.transaction(commit=True) as c:
-            for table in ("att_department_days", "att_present", "att_unit_days"):
-                c.execute(f"DELETE FROM {self._t(table)}")
-            c.execute(
-                self._q(f"DELETE FROM {self._tracking_table()} WHERE application_name = ?"),
-                (self.tracking_name,),
-            )
 
     # -- reading ---------------------------------------------------------------------------
 

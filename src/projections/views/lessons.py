@@ -8,13 +8,11 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
 from psycopg.sql import SQL
@@ -33,9 +31,9 @@ from projections.lessons import (
     UnitDay,
 )
 from projections.runner import ProjectionRunner
+from projections.views.base import ViewSQL
 from projections.views.postgres import TRACKING_TABLE, PostgresDialect
 from projections.views.sqlite import SQLiteDialect
-from retention.keys.scope import Scope
 
 MINUTES = (
     "attendance_minutes",
@@ -50,26 +48,9 @@ _SUMMARY_COUNTS = ("invalid_absence_minutes", "invalid_absence_lessons")
 _REPORT = "student_id, lesson_id, unit_id, group_id, school_form, day, scheduled_minutes"
 
 
-class LessonViewSQL:
-    datastore: Any
+class LessonViewSQL(ViewSQL):
     tracking_name = "gallra/lessons"
-
-    @abstractmethod
-    def _q(self, sql: str) -> str: ...
-    @abstractmethod
-    def _t(self, name: str) -> str: ...
-    @abstractmethod
-    def _id(self, value: UUID) -> Any: ...
-    @abstractmethod
-    def _uuid(self, value: Any) -> UUID: ...
-    @abstractmethod
-    def _ts(self, value: datetime) -> Any: ...
-    @abstractmethod
-    def _to_datetime(self, value: Any) -> datetime: ...
-    @abstractmethod
-    def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
-    @abstractmethod
-    def _tracking_table(self) -> str: ...
+    tables = ("les_lessons", "les_entries", "les_unit_days", *_PURGED)
 
     def view_statements(self, *, uuid: str, time: str) -> list[str]:
         t, ints = self._t, ", ".join(f"{m} INTEGER NOT NULL" for m in MINUTES)
@@ -103,12 +84,6 @@ class LessonViewSQL:
         ]
 
     # -- writing ---------------------------------------------------------------------------
-
-    def apply(self, changes: Sequence[LessonChange], tracking: Tracking) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            for change in changes:
-                self._apply_one(c, change)
-            self._insert_tracking(c, tracking)
 
     def _count(self, c: Any, lesson_id: UUID, lessons: int, reports: int, minutes: Any) -> None:
         """Add to the counters of the lesson's unit, form and day (``lessons`` -1: cancelled)."""
@@ -157,18 +132,9 @@ class LessonViewSQL:
             update += ", corrections = les_term_summaries.corrections + 1"
             self._insert(c, "les_term_summaries", row, f"(summary_id) DO UPDATE SET {update}")
         elif isinstance(change, ScopesPurged):
-            where = "scope_subject = ? AND scope_category = ? AND scope_epoch = ?"
-            for table in _PURGED:
-                params = [self._scope(s) for s in change.scopes]
-                c.executemany(self._q(f"DELETE FROM {self._t(table)} WHERE {where}"), params)
+            self._purge_scopes(c, _PURGED, change.scopes)
         elif isinstance(change, PeriodsPurged):
-            where = "scope_category = ? AND scope_epoch = ?"
-            for table in _PURGED:
-                periods = [(change.category, epoch) for epoch in change.epochs]
-                c.executemany(self._q(f"DELETE FROM {self._t(table)} WHERE {where}"), periods)
-
-    def _scope(self, scope: Scope) -> tuple[Any, str, str]:
-        return self._id(scope.subject), scope.category, scope.epoch
+            self._purge_periods(c, _PURGED, change.category, change.epochs)
 
     def _report(self, c: Any, change: Reported) -> None:
         """Latest wins: the counters take the difference to the entry's previous minutes."""
@@ -194,15 +160,6 @@ class LessonViewSQL:
             ),
             [entry, student, *change.minutes, *scope, self._id(change.lesson_id)],
         )
-
-    def reset(self) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            for table in ("les_lessons", "les_entries", "les_unit_days", *_PURGED):
-                c.execute(f"DELETE FROM {self._t(table)}")
-            c.execute(
-                self._q(f"DELETE FROM {self._tracking_table()} WHERE application_name = ?"),
-                (self.tracking_name,),
-            )
 
     # -- reading ---------------------------------------------------------------------------
 

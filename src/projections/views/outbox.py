@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
 from projections.outbox import OutboxChange, Owed, Settled
+from projections.views.base import ViewSQL
 from projections.views.postgres import TRACKING_TABLE, PostgresDialect
 from projections.views.sqlite import SQLiteDialect
 
 
-class OutboxViewSQL:
-    datastore: Any
+class OutboxViewSQL(ViewSQL):
     tracking_name = "gallra/outbox"
-
-    @abstractmethod
-    def _q(self, sql: str) -> str: ...
-
-    @abstractmethod
-    def _t(self, name: str) -> str: ...
-
-    @abstractmethod
-    def _id(self, value: UUID) -> Any: ...
-
-    @abstractmethod
-    def _uuid(self, value: Any) -> UUID: ...
-
-    @abstractmethod
-    def _ts(self, value: Any) -> Any: ...
-
-    @abstractmethod
-    def _insert_tracking(self, c: Any, tracking: Tracking) -> None: ...
-
-    @abstractmethod
-    def _tracking_table(self) -> str: ...
+    tables = ("outbox_owed",)
 
     def view_statements(self, *, uuid: str, time: str) -> list[str]:
         return [
@@ -50,30 +27,19 @@ class OutboxViewSQL:
             "(queued_at)",
         ]
 
-    def apply(self, changes: Sequence[OutboxChange], tracking: Tracking) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            for change in changes:
-                if isinstance(change, Owed):
-                    c.execute(
-                        self._q(
-                            f"INSERT INTO {self._t('outbox_owed')} (notice_id, kind, queued_at) "
-                            "VALUES (?, ?, ?) ON CONFLICT (notice_id) DO NOTHING"
-                        ),
-                        (self._id(change.notice_id), change.kind, self._ts(change.queued_at)),
-                    )
-                elif isinstance(change, Settled):
-                    c.execute(
-                        self._q(f"DELETE FROM {self._t('outbox_owed')} WHERE notice_id = ?"),
-                        (self._id(change.notice_id),),
-                    )
-            self._insert_tracking(c, tracking)
-
-    def reset(self) -> None:
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(f"DELETE FROM {self._t('outbox_owed')}")
+    def _apply_one(self, c: Any, change: OutboxChange) -> None:
+        if isinstance(change, Owed):
             c.execute(
-                self._q(f"DELETE FROM {self._tracking_table()} WHERE application_name = ?"),
-                (self.tracking_name,),
+                self._q(
+                    f"INSERT INTO {self._t('outbox_owed')} (notice_id, kind, queued_at) "
+                    "VALUES (?, ?, ?) ON CONFLICT (notice_id) DO NOTHING"
+                ),
+                (self._id(change.notice_id), change.kind, self._ts(change.queued_at)),
+            )
+        elif isinstance(change, Settled):
+            c.execute(
+                self._q(f"DELETE FROM {self._t('outbox_owed')} WHERE notice_id = ?"),
+                (self._id(change.notice_id),),
             )
 
     def owed(self, limit: int) -> list[UUID]:
