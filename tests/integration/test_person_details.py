@@ -13,8 +13,9 @@ import pytest
 from api.bootstrap import Gallra
 from domain.errors import ConflictError, DomainError, NotFoundError, RuleViolationError
 from domain.organisation import Group, Unit
-from domain.people import MAX_PICTURE_BYTES, Staff
+from domain.person import MAX_PICTURE_BYTES
 from domain.personal import Shredded
+from domain.staff import Staff
 from retention.errors import ScopeShreddedError
 from retention.keys.scope import Scope
 

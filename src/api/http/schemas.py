@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
-from domain.people import MAX_PICTURE_BYTES, MAX_PROFILE_TEXT, MAX_SETTINGS
+from domain.person import MAX_PICTURE_BYTES, MAX_PROFILE_TEXT, MAX_SETTINGS
 from domain.personal import Shredded
 
 _PICTURE_B64 = 4 * -(-MAX_PICTURE_BYTES // 3)  # base64 length of the largest picture

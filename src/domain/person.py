@@ -1,0 +1,198 @@
+"""What every person's own stream holds besides what kind of person it is: identity, contact
+details, a protected-identity marking, an optional profile and settings (SS 12000 Person).
+
+Identity is sealed under the person's identity scope; contact details and the profile under
+scopes of their own, so each can be culled on its own rule.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import RuleViolationError
+from domain.personal import Category, Personal, Shredded
+
+_ID = Personal(Category.IDENTITY)
+_CONTACT = Personal(Category.CONTACT)
+_PROFILE = Personal(Category.PROFILE)
+
+MAX_PICTURE_BYTES = 256 * 1024
+PICTURE_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+_SETTING_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+MAX_SETTINGS = 64
+MAX_PROFILE_TEXT = 2000
+
+
+class RelationType:
+    """SS 12000 responsible-adult relation types."""
+
+    GUARDIAN = "Vårdnadshavare"
+    OTHER_RESPONSIBLE = "Annan ansvarig"
+    ALL = (GUARDIAN, OTHER_RESPONSIBLE, "God man", "Utsedd behörig")
+
+
+class SecurityMarking(StrEnum):
+    """SS 12000 securityMarking. Anything but ``Ingen`` hides the person's contact details."""
+
+    NONE = "Ingen"
+    SECRECY = "Sekretessmarkering"
+    PROTECTED = "Skyddad folkbokföring"
+
+
+def within(start: date | Shredded, end: date | Shredded | None, day: date) -> bool:
+    if isinstance(start, Shredded) or isinstance(end, Shredded):
+        return False
+    return start <= day and (end is None or day <= end)
+
+
+class PersonRegistered(Aggregate.Created):
+    """What registering any person records: name and civic number, sealed as identity. Each
+    kind of person has its own subclass (``Child.Registered``, ...), so topics say which."""
+
+    given_name: Annotated[str | Shredded, _ID]
+    family_name: Annotated[str | Shredded, _ID]
+    civic_number: Annotated[str | Shredded, _ID]
+    civic_kind: Annotated[str | Shredded, _ID]
+
+
+class PersonRecord(Aggregate):
+    """What every person has besides identity: contact details, a protected-identity marking,
+    an optional profile and their own settings (SS 12000 Person; the seed's Unikum list)."""
+
+    class ContactChanged(Aggregate.Event):
+        mobile: Annotated[str | Shredded | None, _CONTACT]
+        email: Annotated[str | Shredded | None, _CONTACT]
+
+    class SecurityMarkingChanged(Aggregate.Event):
+        marking: Annotated[str | Shredded, _ID]
+
+    class ProfileChanged(Aggregate.Event):
+        picture_type: Annotated[str | Shredded | None, _PROFILE]
+        picture: Annotated[str | Shredded | None, _PROFILE]  # base64
+        profile_text: Annotated[str | Shredded | None, _PROFILE]
+
+    class SettingsChanged(Aggregate.Event):
+        settings: Annotated[dict[str, bool] | Shredded, _PROFILE]
+
+    def _identify(
+        self,
+        given_name: str | Shredded,
+        family_name: str | Shredded,
+        civic_number: str | Shredded,
+        civic_kind: str | Shredded,
+    ) -> None:
+        self.given_name = given_name
+        self.family_name = family_name
+        self.civic_number = civic_number
+        self.civic_kind = civic_kind
+
+    def _person_init(self) -> None:
+        self.mobile: str | Shredded | None = None
+        self.email: str | Shredded | None = None
+        self.marking: str | Shredded = SecurityMarking.NONE
+        self.picture_type: str | Shredded | None = None
+        self.picture: str | Shredded | None = None
+        self.profile_text: str | Shredded | None = None
+        self.settings: dict[str, bool] | Shredded = {}
+
+    @property
+    def protected(self) -> bool:
+        """Whether contact details must be hidden; a culled marking hides them too."""
+        return self.marking != SecurityMarking.NONE
+
+    def data_subjects(self) -> list[UUID]:
+        """Whose personal data loading this record touches, for the access log: the person."""
+        return [self.id]
+
+    # -- contact ---------------------------------------------------------------------------
+
+    def change_contact(self, mobile: str | None, email: str | None) -> None:
+        if (mobile, email) == (self.mobile, self.email):
+            return
+        self._contact_changed(mobile=mobile, email=email)
+
+    @event(ContactChanged)
+    def _contact_changed(self, mobile: str | Shredded | None, email: str | Shredded | None) -> None:
+        self.mobile = mobile
+        self.email = email
+
+    def mark_security(self, marking: str) -> None:
+        try:
+            value = SecurityMarking(marking)
+        except ValueError:
+            raise RuleViolationError(
+                f"security marking must be one of {', '.join(SecurityMarking)}", field="marking"
+            ) from None
+        if value != self.marking:
+            self._marked(marking=str(value))
+
+    @event(SecurityMarkingChanged)
+    def _marked(self, marking: str | Shredded) -> None:
+        self.marking = marking
+
+    # -- profile and settings ----------------------------------------------------------------
+
+    def change_profile(
+        self, picture_type: str | None, picture: str | None, profile_text: str | None
+    ) -> None:
+        if (picture is None) != (picture_type is None):
+            raise RuleViolationError("a picture needs its media type", field="picture_type")
+        if picture is not None and picture_type is not None:
+            _check_picture(picture_type, picture)
+        if profile_text is not None and len(profile_text) > MAX_PROFILE_TEXT:
+            raise RuleViolationError(
+                f"profile text is longer than {MAX_PROFILE_TEXT} characters", field="profile_text"
+            )
+        self._profile_changed(picture_type=picture_type, picture=picture, profile_text=profile_text)
+
+    @event(ProfileChanged)
+    def _profile_changed(
+        self,
+        picture_type: str | Shredded | None,
+        picture: str | Shredded | None,
+        profile_text: str | Shredded | None,
+    ) -> None:
+        self.picture_type = picture_type
+        self.picture = picture
+        self.profile_text = profile_text
+
+    def change_settings(self, settings: dict[str, bool]) -> None:
+        if len(settings) > MAX_SETTINGS:
+            raise RuleViolationError(f"at most {MAX_SETTINGS} settings", field="settings")
+        for name, value in settings.items():
+            if not _SETTING_NAME.match(name) or not isinstance(value, bool):
+                raise RuleViolationError(
+                    "a setting is a lowercase name with a true or false value", field="settings"
+                )
+        if settings != self.settings:
+            self._settings_changed(settings=dict(settings))
+
+    @event(SettingsChanged)
+    def _settings_changed(self, settings: dict[str, bool] | Shredded) -> None:
+        self.settings = settings
+
+
+def _check_picture(picture_type: str, picture: str) -> None:
+    magic = PICTURE_TYPES.get(picture_type)
+    if magic is None:
+        raise RuleViolationError(
+            f"picture must be one of {', '.join(PICTURE_TYPES)}", field="picture_type"
+        )
+    try:
+        data = base64.b64decode(picture, validate=True)
+    except (binascii.Error, ValueError):
+        raise RuleViolationError("picture must be base64", field="picture") from None
+    if len(data) > MAX_PICTURE_BYTES:
+        raise RuleViolationError(
+            f"picture is larger than {MAX_PICTURE_BYTES // 1024} KiB", field="picture"
+        )
+    if not data.startswith(magic):
+        raise RuleViolationError(f"picture is not a {picture_type} image", field="picture")
