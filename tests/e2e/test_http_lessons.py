@@ -213,6 +213,9 @@ def test_cancelling_a_lesson(town: Town) -> None:
         ),
         403,
     )
+    # staff who may not report on the lesson (no duty or assignment) may not cancel it
+    stranger = town.as_(Role.STAFF, town.gallra.app.register_staff("O", "P", "19700101XY01"))
+    problem(town.client.post(f"/lessons/{lesson}/cancel", headers=stranger), 404)
     for _ in range(2):
         assert town.client.post(f"/lessons/{lesson}/cancel", headers=town.staff).status_code == 204
     assert town.client.get(f"/lessons/{lesson}", headers=town.staff).json()["cancelled"] is True

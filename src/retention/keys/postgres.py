@@ -79,6 +79,9 @@ class PostgresKeyStore(KeyStore):
             "PRIMARY KEY (subject, category, epoch))",
             f"CREATE INDEX IF NOT EXISTS {self.keys_table}_category_epoch "
             f"ON {keys} (category, epoch)",
+            # read models ask which scopes a gallring run destroyed (partial: shredded rows)
+            f"CREATE INDEX IF NOT EXISTS {self.keys_table}_decision "
+            f"ON {keys} (decision_id) WHERE decision_id IS NOT NULL",
             f"CREATE TABLE IF NOT EXISTS {meta} (name text PRIMARY KEY, num bigint NOT NULL, "
             "value bytea)",
             f"CREATE TABLE IF NOT EXISTS {index} (digest bytea PRIMARY KEY, subject uuid NOT NULL)",

@@ -85,6 +85,9 @@ class SQLiteKeyStore(KeyStore):
             "PRIMARY KEY (subject, category, epoch))",
             f"CREATE INDEX IF NOT EXISTS {self.keys_table}_category_epoch "
             f"ON {self.keys_table} (category, epoch)",
+            # read models ask which scopes a gallring run destroyed (partial: shredded rows)
+            f"CREATE INDEX IF NOT EXISTS {self.keys_table}_decision "
+            f"ON {self.keys_table} (decision_id) WHERE decision_id IS NOT NULL",
             f"CREATE TABLE IF NOT EXISTS {self.meta_table} ("
             "name TEXT PRIMARY KEY, num INTEGER NOT NULL, value BLOB)",
             f"CREATE TABLE IF NOT EXISTS {self.index_table} ("

@@ -150,8 +150,11 @@ def report_attendance(
 
 
 @router.post("/lessons/{lesson_id}/cancel", status_code=status.HTTP_204_NO_CONTENT)
-def cancel_lesson(lesson_id: UUID, gallra: GallraDep, _: AdminOrStaff) -> None:
-    """Cancel a lesson nobody has reported on yet; cancelling again changes nothing."""
+def cancel_lesson(lesson_id: UUID, gallra: GallraDep, principal: AdminOrStaff) -> None:
+    """Cancel a lesson nobody has reported on yet; cancelling again changes nothing. Staff
+    cancel the lessons they may report on."""
+    if principal.role == Role.STAFF and not _may_report(gallra, principal, lesson_id):
+        raise hidden("lesson", lesson_id)
     gallra.app.cancel_lesson(lesson_id)
 
 
