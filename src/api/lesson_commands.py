@@ -13,15 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
-
 from api.app_base import A, GallraBase
 from domain.errors import NotFoundError, RuleViolationError
 from domain.lessons import AttendanceEntry, AttendanceRow, Lesson
 from domain.notices import Notice, NoticeKind
 from domain.organisation import Group, SchoolForm, Unit, parse_school_forms
-from domain.people import Child, DutyRole, Staff
+from domain.people import Child, Staff
 from domain.personal import Category
 from domain.term_summary import THRESHOLD_LIMITS, AbsenceThresholds, Term, TermSummary
 
@@ -192,21 +189,6 @@ class LessonCommands(GallraBase):
         )
 
     # -- what the law asks of the records ------------------------------------------------
-
-    def rektor_units(self, staff_id: UUID, day: date) -> frozenset[UUID]:
-        """Units where the staff member holds a Rektor duty on the day. An access decision
-        about the caller themself: read from their stream, and not an access to log."""
-        try:
-            staff: Aggregate = self.repository.get(staff_id)
-        except AggregateNotFoundError:
-            return frozenset()
-        if not isinstance(staff, Staff):
-            return frozenset()
-        return frozenset(
-            d.unit_id
-            for d in staff.duties.values()
-            if d.role == DutyRole.REKTOR and d.active_on(day) and isinstance(d.unit_id, UUID)
-        )
 
     def absence_thresholds(self, unit_id: UUID) -> tuple[AbsenceThresholds, bool]:
         """A school unit's thresholds, and whether they are the defaults (none set)."""

@@ -183,7 +183,7 @@ class Child(PersonRecord, TransitionArchive):
             if placement.open and placement.school_form == school_form:
                 raise ConflictError(
                     f"child {self.id} already has open placement {placement.placement_id} "
-                    f"in {school_form or 'this school form'}; end or move it instead",
+                    "in this school form; end or move it instead",
                     field="start",
                 )
         placement_id = uuid4()

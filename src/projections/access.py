@@ -256,6 +256,11 @@ class AccessControl:
         self.runner.catch_up()
         return self.view.people_in(container_id, day, students=False)
 
+    def rektor_units(self, staff_id: UUID, day: date) -> frozenset[UUID]:
+        """Units where the staff member is head teacher (Rektor) on the day."""
+        self.runner.catch_up()
+        return frozenset(self.view.duty_units(staff_id, REKTOR, day))
+
     def placed_children(self, day: date) -> list[UUID]:
         """Every child or student placed anywhere on the day (for yearly jobs)."""
         self.runner.catch_up()

@@ -21,15 +21,9 @@ from api import access_log
 from api.bootstrap import Gallra
 from api.documentation_commands import EntryView
 from api.tokens import Principal, Role
-from domain.errors import NotFoundError
 from domain.personal import Category
 
 STAFF_ONLY = frozenset({str(Category.SAKRA_ANTECKNINGAR)})
-
-
-def hidden(what: str, ident: UUID) -> NotFoundError:
-    """The very error an unknown id gets, so a refusal tells nothing."""
-    return NotFoundError(f"no {what} with id {ident}")
 
 
 class Reader:

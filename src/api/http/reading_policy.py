@@ -14,6 +14,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from api.bootstrap import Gallra, today
+from domain.errors import NotFoundError
+
+
+def hidden(what: str, ident: UUID) -> NotFoundError:
+    """The very error an unknown id gets, so a refusal tells nothing."""
+    return NotFoundError(f"no {what} with id {ident}")
 
 
 def sees_child(gallra: Gallra, staff_id: UUID | None, child_id: UUID) -> bool:

@@ -218,6 +218,14 @@ class AccessViewSQL(ViewSQL):
             [self._id(container_id), day.isoformat(), day.isoformat()],
         )
 
+    def duty_units(self, staff_id: UUID, role: str, day: date) -> list[UUID]:
+        """Units where the staff member holds an active duty of ``role``."""
+        return self._ids(
+            f"SELECT unit_id AS id FROM {self._t('acl_belongs')} b WHERE person_id = ? AND "
+            "kind = 'unit' AND role = ? AND " + _ACTIVE.format(a="b"),
+            [self._id(staff_id), role, day.isoformat(), day.isoformat()],
+        )
+
     def placed_students(self, day: date) -> list[UUID]:
         """Every student with an active placement at any unit on the day."""
         return self._ids(

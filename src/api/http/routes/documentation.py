@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, status
 from api.bootstrap import Gallra, today
 from api.documentation_commands import EntryView, VersionView
 from api.http.deps import GallraDep, require
-from api.http.documentation_policy import Reader, hidden
+from api.http.documentation_policy import Reader
+from api.http.reading_policy import hidden
 from api.http.schemas import Created, shown
 from api.http.schemas_documentation import (
     CategoryPublic,

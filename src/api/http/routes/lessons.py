@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from api import access_log
 from api.bootstrap import Gallra, today
 from api.http.deps import Admin, AdminOrStaff, GallraDep, require
+from api.http.reading_policy import hidden
 from api.http.schemas import Created
 from api.http.schemas_lessons import (
     AbsenceFlagsPublic,
@@ -52,10 +53,6 @@ Family = Annotated[
 MAX_PERIOD = timedelta(days=366)
 
 
-def hidden(what: str, ident: UUID) -> HTTPException:
-    return HTTPException(404, f"no {what} with id {ident}")
-
-
 def _may_report(gallra: Gallra, principal: Principal, lesson_id: UUID) -> bool:
     """Staff assigned to the lesson's group on its day, or holding a Rektor duty at its unit
     on that day; decided from the read models, an unknown lesson being refused alike."""
@@ -65,7 +62,7 @@ def _may_report(gallra: Gallra, principal: Principal, lesson_id: UUID) -> bool:
     unit_id, group_id, day = place
     if staff in gallra.access.staff_of(group_id, day):
         return True
-    return unit_id in gallra.app.rektor_units(staff, day)
+    return unit_id in gallra.access.rektor_units(staff, day)
 
 
 def _student_units(
@@ -91,7 +88,7 @@ def _rektor_or_admin(gallra: Gallra, principal: Principal, unit_id: UUID) -> Non
     if principal.role == Role.ADMIN:
         return
     staff = principal.subject
-    if staff is None or unit_id not in gallra.app.rektor_units(staff, today(gallra)):
+    if staff is None or unit_id not in gallra.access.rektor_units(staff, today(gallra)):
         raise hidden("unit", unit_id)
 
 
@@ -241,7 +238,7 @@ def compile_term_summary(
     a unit where the student is placed."""
     if principal.role == Role.STAFF:
         staff, day = principal.subject, today(gallra)
-        rektor = frozenset() if staff is None else gallra.app.rektor_units(staff, day)
+        rektor = frozenset() if staff is None else gallra.access.rektor_units(staff, day)
         if staff is None or not rektor & gallra.access.connected_units(staff, student_id, day):
             access_log.note_subjects(student_id)
             raise hidden("student", student_id)

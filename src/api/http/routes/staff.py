@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
 from api.http.deps import Admin, AdminOrStaff, GallraDep
+from api.http.reading_policy import hidden
 from api.http.schemas import Created, PersonCreate, shown
 from api.http.schemas_organisation import (
     AssignmentCreate,
@@ -56,7 +57,7 @@ def staff_public(view: StaffView) -> StaffPublic:
 def _may_read(principal: Principal, staff_id: UUID) -> None:
     if principal.role == Role.STAFF and principal.subject != staff_id:
         # Same answer as for an unknown id: staff learn nothing of their colleagues here.
-        raise HTTPException(404, f"no staff member with id {staff_id}")
+        raise hidden("staff member", staff_id)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
