@@ -9,16 +9,30 @@ from __future__ import annotations
 
 from api.app_base import Clock, utc_now
 from api.attendance_commands import MAX_CLOCK_SKEW, AttendanceCommands
+from api.diet_commands import DietCommands
 from api.documentation_commands import DocumentationCommands
+from api.kiosk_device_commands import KioskDeviceCommands
+from api.kiosk_sync_commands import KioskSyncCommands
 from api.lesson_commands import LessonCommands
 from api.organisation_commands import OrganisationCommands
 from api.people_commands import PeopleCommands
+from api.pickup_commands import PickupCommands
+from api.roster_commands import RosterCommands
+from api.schedule_commands import ScheduleCommands
 from api.staff_commands import StaffCommands
+from api.stay_note_commands import StayNoteCommands
 from api.transition_commands import TransitionCommands
 from api.views import ChildView, PersonView, PlacementView, UnitView
 
 
 class GallraApplication(
+    KioskSyncCommands,
+    ScheduleCommands,
+    PickupCommands,
+    KioskDeviceCommands,
+    RosterCommands,
+    DietCommands,
+    StayNoteCommands,
     AttendanceCommands,
     LessonCommands,
     DocumentationCommands,

@@ -58,6 +58,7 @@ class Gallra:
     outbox: Outbox
     audit: AccessLogQuery
     lessons: LessonRecords
+    # issue 4 read sides: one field each (schedules, tempus people and kiosks, roster), above
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @property

@@ -24,6 +24,7 @@ class Role(StrEnum):
     STUDENT = "student"  # a student: their own record and documentation only
     KIOSK = "kiosk"  # a department's touch screen: check-in/out there only
     STATISTICIAN = "statistician"  # anonymous statistics only
+    KITCHEN = "kitchen"  # a unit's kitchen: diet counts per unit and day, never names
     AUDITOR = "auditor"  # gallring records, read only
 
 

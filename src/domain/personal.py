@@ -37,6 +37,12 @@ class Category(StrEnum):
     CONSENT = "consent"  # guardians' consents (samtycke), e.g. to transfer documentation
     ACCESS_LOG = "access-log"  # who read or changed whose data (loggning), ids only
     TERM_ABSENCE = "term-absence"  # a term's compiled invalid absence, kept for the grade doc
+    # Tempus (preschool and fritids); all but attendance are culled at "inaktualitet".
+    SCHEDULE = "schedule"  # stay schedules (vistelseschema) and time bookings laid by guardians
+    PICKUP = "pickup"  # pick-up persons (hämtare): name, phone, optional photo
+    DIET = "diet"  # diet information per child (kostinformation), health data
+    CALENDAR = "calendar"  # calendar events and notes on a child's stay, free text
+    STAFF_SCHEDULE = "staff-schedule"  # staff shifts: start, end, breaks, type of shift
     # Student documentation (elevdokumentation), sealed per student, category and month.
     BETYGSUNDERLAG = "betygsunderlag"
     BEDOMNING_KUNSKAPER = "bedomning-kunskaper"

@@ -28,6 +28,10 @@ NOT_PERSONAL = {
     ("Unit.DepartmentAdded", "name"): "the name of a department (Björnen), not of a person",
     ("Group.Created", "name"): "the name of a class or group (7A), not of a person",
     ("Notice.Abandoned", "reason"): "a fixed code ('culled'), never free text",
+    # kiosk sync and the department day (issue 4)
+    # stay schedules (issue 4)
+    # pick-up persons and kiosk devices (issue 4)
+    # staff shifts, diet, notes on a stay (issue 4)
 }
 
 

@@ -1,0 +1,7 @@
+"""HTTP routes: kiosks (issue 4)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["kiosks"])
