@@ -21,10 +21,12 @@ from api.settings import Settings
 from api.tokens import TokenIssuer
 from projections.access import AccessControl, AccessProjection
 from projections.access_log import AccessLogQuery
+from projections.currency import Currency
 from projections.lessons import LessonRecords
 from projections.runner import AttendanceCache, ProjectionRunner
 from projections.statistics import AttendanceStatistics
 from projections.views.attendance import AttendanceViewSQL
+from projections.views.currency import make_currency
 from projections.views.lessons import make_lesson_records
 from projections.views.postgres import PostgresAccessView, PostgresAttendanceView
 from projections.views.sqlite import SQLiteAccessView, SQLiteAttendanceView
@@ -58,6 +60,7 @@ class Gallra:
     outbox: Outbox
     audit: AccessLogQuery
     lessons: LessonRecords
+    currency: Currency
     # issue 4 read sides: one field each (schedules, tempus people and kiosks, roster), above
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -70,6 +73,7 @@ class Gallra:
             self.outbox.runner,
             self.audit.runner,
             self.lessons.runner,
+            self.currency.runner,
         )
 
     def close(self) -> None:
@@ -150,7 +154,10 @@ def build(
         runner.catch_up()
         return view.events_in(category, months)
 
-    gallring = Gallring(app, app.keystore, plan, count_events=count_events, clock=clock)
+    currency = make_currency(app, shredded_by)
+    gallring = Gallring(
+        app, app.keystore, plan, count_events=count_events, currency=currency, clock=clock
+    )
     return Gallra(
         settings=settings,
         app=app,
@@ -164,6 +171,7 @@ def build(
         outbox=make_outbox(app, sender or RecordingSender(), clock),
         audit=make_access_log(app, shredded_by),
         lessons=make_lesson_records(app, shredded_by),
+        currency=currency,
         clock=clock,
     )
 

@@ -20,10 +20,18 @@ from eventsourcing.utils import get_topic
 
 from domain.gallring import GallringRun
 from retention.keys.store import KeyStore
-from retention.plan import RetentionPlan
+from retention.plan import NO_LONGER_CURRENT, RetentionPlan, Rule
 
 Progress = Callable[[int, int], None]
 EventCounter = Callable[[str, Sequence[str]], int]
+
+
+class CurrencyIndex(Protocol):
+    """Whose data is no longer current (the plan's ``no-longer-current`` trigger)."""
+
+    def lapsed_children(self, school_forms: Sequence[str], before: date) -> set[UUID]: ...
+
+    def lapsed_pickups(self, children: set[UUID], before: date) -> set[UUID]: ...
 
 
 class RecordKeeper(Protocol):
@@ -71,12 +79,14 @@ class Gallring:
         plan: RetentionPlan,
         *,
         count_events: EventCounter | None = None,
+        currency: CurrencyIndex | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.app = app
         self.keystore = keystore
         self.plan = plan
         self.count_events = count_events
+        self.currency = currency
         self.clock = clock
 
     # -- planning --------------------------------------------------------------------------
@@ -131,6 +141,9 @@ class Gallring:
             for run in self.pending_runs()
         ]
         for rule in self.plan.rules:
+            if rule.trigger == NO_LONGER_CURRENT:
+                culls.extend(self._lapsed(rule, as_of))
+                continue
             for category in rule.categories:
                 due = [
                     r
@@ -149,6 +162,35 @@ class Gallring:
                         key_ids=tuple(r.key_id for r in due if r.key_id is not None),
                         subjects=len({r.scope.subject for r in due}),
                         events=events,
+                    )
+                )
+        return culls
+
+    def _lapsed(self, rule: Rule, as_of: date) -> list[PlannedCull]:
+        """Subjects whose data stopped being current before the rule's period: every scope of
+        theirs in the rule's categories, whatever its epoch. No period is closed for anyone
+        else, so the run names no months."""
+        if self.currency is None:
+            return []
+        before = rule.current_until(as_of)
+        children = self.currency.lapsed_children(rule.school_forms, before)
+        subjects = children | self.currency.lapsed_pickups(children, before)
+        culls: list[PlannedCull] = []
+        for category in rule.categories:
+            due = [
+                r
+                for r in self.keystore.scopes(category=category)
+                if r.key_id is not None and r.scope.subject in subjects
+            ]
+            if due:
+                culls.append(
+                    PlannedCull(
+                        rule_id=rule.id,
+                        category=category,
+                        months=(),
+                        key_ids=tuple(r.key_id for r in due if r.key_id is not None),
+                        subjects=len({r.scope.subject for r in due}),
+                        events=None,
                     )
                 )
         return culls

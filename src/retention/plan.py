@@ -1,9 +1,15 @@
 """The retention plan: rules as data, loaded and validated at start.
 
-A rule names data categories and what triggers their culling. This first version knows the
-``record-month`` trigger (rolling culling by the month a fact belongs to), which is what
-"culled after N years" means for attendance in the seed. Bad plans are refused with one line
-that names the rule at fault.
+A rule names data categories and what triggers their culling:
+
+- ``record-month``: rolling culling by the month a fact belongs to, which is what "culled after
+  N years" means for attendance in the seed;
+- ``no-longer-current``: the seed's "inaktualitet", a subject's data culled once the period has
+  passed since it stopped being current (for Tempus: the child's last preschool or fritids
+  placement ended, or a pick-up person was removed). The rule's school forms say which
+  placements keep the data current.
+
+Bad plans are refused with one line that names the rule at fault.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from domain.organisation import SchoolForm
 from domain.personal import Category
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-TRIGGERS = ("record-month",)
+RECORD_MONTH, NO_LONGER_CURRENT = "record-month", "no-longer-current"
+TRIGGERS = (RECORD_MONTH, NO_LONGER_CURRENT)
 ACTIONS = ("shred",)
 
 
@@ -47,7 +55,25 @@ class Rule:
         return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
     def is_due(self, epoch: str, as_of: date) -> bool:
-        return bool(_MONTH.match(epoch)) and epoch < self.cutoff_month(as_of)
+        """For a ``record-month`` rule: whether the month ``epoch`` is due on ``as_of``."""
+        return (
+            self.trigger == RECORD_MONTH
+            and bool(_MONTH.match(epoch))
+            and epoch < self.cutoff_month(as_of)
+        )
+
+    def current_until(self, as_of: date) -> date:
+        """For a ``no-longer-current`` rule: data that stopped being current before the
+        returned day is due on ``as_of`` (the same day ``period_months`` earlier, or the
+        month's last day when that month is shorter)."""
+        index = as_of.year * 12 + (as_of.month - 1) - self.period_months
+        year, month = divmod(index, 12)
+        for day in range(as_of.day, 27, -1):
+            try:
+                return date(year, month + 1, day)
+            except ValueError:
+                continue
+        return date(year, month + 1, as_of.day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +105,15 @@ def _rule(raw: dict[str, Any], index: int) -> Rule:
             raise PlanError(f"retention rule {rid}: unknown category {category!r}")
     if rule.trigger not in TRIGGERS:
         raise PlanError(f"retention rule {rid}: unknown trigger {rule.trigger!r}")
+    forms = {str(f) for f in SchoolForm}
+    for form in rule.school_forms:
+        if form not in forms:
+            raise PlanError(f"retention rule {rid}: unknown school form {form!r}")
+    if rule.trigger == NO_LONGER_CURRENT and not rule.school_forms:
+        raise PlanError(
+            f"retention rule {rid}: a no-longer-current rule must name the school forms whose "
+            "placements keep the data current"
+        )
     if rule.action not in ACTIONS:
         raise PlanError(f"retention rule {rid}: unknown action {rule.action!r}")
     if not 1 <= rule.period_months <= 12 * 100:

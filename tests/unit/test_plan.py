@@ -210,3 +210,65 @@ def test_a_plan_file_is_loaded(tmp_path: Path) -> None:
     path.write_text(plan_text(id="from-file"), encoding="utf-8")
 
     assert [r.id for r in load_plan(path).rules] == ["from-file"]
+
+
+# The no-longer-current trigger ("inaktualitet")
+
+
+def lapse_rule(period_months: int = 12) -> Rule:
+    return Rule(
+        id="lapse",
+        categories=("schedule",),
+        school_forms=("förskola",),
+        trigger="no-longer-current",
+        period_months=period_months,
+        action="shred",
+        cites="",
+    )
+
+
+def test_default_plan_culls_tempus_data_twelve_months_after_the_last_placement() -> None:
+    plan = load_plan()
+
+    rule = plan.rule_for("schedule")
+    assert rule is not None and rule.id == "tempus-no-longer-current"
+    assert rule.trigger == "no-longer-current" and rule.period_months == 12
+    assert set(rule.categories) == {"schedule", "pickup", "diet", "calendar"}
+    assert set(rule.school_forms) == {"förskola", "fritidshem"}
+    assert "inaktualitet" in rule.cites
+    staff = plan.rule_for("staff-schedule")
+    assert staff is not None and staff.trigger == "record-month" and staff.period_months == 12
+
+
+@pytest.mark.parametrize(
+    ("as_of", "period", "until"),
+    [
+        (date(2027, 7, 1), 12, date(2026, 7, 1)),
+        (date(2027, 6, 30), 12, date(2026, 6, 30)),
+        (date(2027, 3, 31), 1, date(2027, 2, 28)),  # a shorter month: its last day
+        (date(2028, 2, 29), 12, date(2027, 2, 28)),
+        (date(2026, 1, 15), 13, date(2024, 12, 15)),
+    ],
+)
+def test_data_that_stopped_being_current_before_this_day_is_due(
+    as_of: date, period: int, until: date
+) -> None:
+    assert lapse_rule(period).current_until(as_of) == until
+
+
+def test_a_no_longer_current_rule_never_culls_by_month() -> None:
+    assert lapse_rule(1).is_due("2001-01", date(2030, 1, 1)) is False
+
+
+def test_a_no_longer_current_rule_must_name_school_forms() -> None:
+    message = refusal(plan_text(id="lapsing", categories='["diet"]', trigger="no-longer-current"))
+
+    assert "lapsing" in message and "school forms" in message
+
+
+def test_an_unknown_school_form_is_refused() -> None:
+    text = plan_text(id="odd").replace("[[rule]]\n", '[[rule]]\nschool_forms = ["dagis"]\n')
+
+    message = refusal(text)
+
+    assert "odd" in message and "'dagis'" in message
