@@ -2,7 +2,8 @@
 
 A token is ``base64url(json claims) "." base64url(HMAC-SHA256)`` under the token key from the
 secrets file. Stateless on purpose for this slice: full access control (connections, revocation)
-comes with the school side; the roles are already enforced on every endpoint.
+comes with the school side; the roles are already enforced on every endpoint. A kiosk's token
+names its paired device, and is accepted only while that device is paired (``api.http.deps``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Principal:
     subject: UUID | None = None  # the person id of a guardian, student or staff member
     department: UUID | None = None  # the kiosk's department
     name: str = ""  # who, for records such as "decided by"
+    device: UUID | None = None  # a kiosk's paired device (its kiosk id); a kiosk must have one
+    unit: UUID | None = None  # a kitchen's unit: the only unit whose diet counts it reads
 
 
 class TokenError(ValueError):
@@ -53,14 +56,21 @@ class TokenIssuer:
         self._key = key
         self._ttl = ttl
 
-    def issue(self, principal: Principal, now: datetime | None = None) -> str:
+    def issue(
+        self, principal: Principal, now: datetime | None = None, ttl: timedelta | None = None
+    ) -> str:
+        """A token for the principal, valid for ``ttl`` (default: the issuer's)."""
+        if principal.role == Role.KIOSK and principal.device is None:
+            raise ValueError("a kiosk token must name its paired device")
         issued = now or datetime.now(UTC)
         claims = {
             "role": str(principal.role),
             "sub": str(principal.subject) if principal.subject else None,
             "dep": str(principal.department) if principal.department else None,
             "name": principal.name,
-            "exp": int((issued + self._ttl).timestamp()),
+            "dev": str(principal.device) if principal.device else None,
+            "unit": str(principal.unit) if principal.unit else None,
+            "exp": int((issued + (ttl or self._ttl)).timestamp()),
         }
         body = _b64(json.dumps(claims, separators=(",", ":")).encode())
         return f"{body}.{self._sign(body)}"
@@ -76,12 +86,17 @@ class TokenIssuer:
             claims = json.loads(_unb64(body))
             if claims["exp"] < (now or datetime.now(UTC)).timestamp():
                 raise TokenError("token expired")
-            return Principal(
+            principal = Principal(
                 role=Role(claims["role"]),
                 subject=UUID(claims["sub"]) if claims.get("sub") else None,
                 department=UUID(claims["dep"]) if claims.get("dep") else None,
                 name=str(claims.get("name", "")),
+                device=UUID(claims["dev"]) if claims.get("dev") else None,
+                unit=UUID(claims["unit"]) if claims.get("unit") else None,
             )
+            if principal.role == Role.KIOSK and principal.device is None:
+                raise TokenError("invalid token")  # issued before kiosks were paired devices
+            return principal
         except TokenError:
             raise
         except (ValueError, KeyError, TypeError):

@@ -7,8 +7,6 @@ scopes of their own, so each can be culled on its own rule.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from datetime import date
 from enum import StrEnum
@@ -19,13 +17,14 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolationError
 from domain.personal import Category, Personal, Shredded
+from domain.photo import MAX_PHOTO_BYTES, PHOTO_TYPES, check_photo, check_photo_type, decode_base64
 
 _ID = Personal(Category.IDENTITY)
 _CONTACT = Personal(Category.CONTACT)
 _PROFILE = Personal(Category.PROFILE)
 
-MAX_PICTURE_BYTES = 256 * 1024
-PICTURE_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+MAX_PICTURE_BYTES = MAX_PHOTO_BYTES
+PICTURE_TYPES = PHOTO_TYPES
 _SETTING_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 MAX_SETTINGS = 64
 MAX_PROFILE_TEXT = 2000
@@ -181,18 +180,6 @@ class PersonRecord(Aggregate):
 
 
 def _check_picture(picture_type: str, picture: str) -> None:
-    magic = PICTURE_TYPES.get(picture_type)
-    if magic is None:
-        raise RuleViolationError(
-            f"picture must be one of {', '.join(PICTURE_TYPES)}", field="picture_type"
-        )
-    try:
-        data = base64.b64decode(picture, validate=True)
-    except (binascii.Error, ValueError):
-        raise RuleViolationError("picture must be base64", field="picture") from None
-    if len(data) > MAX_PICTURE_BYTES:
-        raise RuleViolationError(
-            f"picture is larger than {MAX_PICTURE_BYTES // 1024} KiB", field="picture"
-        )
-    if not data.startswith(magic):
-        raise RuleViolationError(f"picture is not a {picture_type} image", field="picture")
+    check_photo_type(picture_type, field="picture_type")
+    data = decode_base64(picture, field="picture")
+    check_photo(picture_type, data, field="picture", type_field="picture_type")

@@ -149,7 +149,11 @@ def test_a_kiosk_token_needs_a_department(data_dir: Path) -> None:
 
 
 def test_a_kiosk_token_verifies_with_the_secrets_files_token_key(store: Path) -> None:
-    department = uuid4()
+    gallra = open_store(store)  # a kiosk is paired to a department that exists
+    try:
+        department = enrolled_department(gallra.app, 0, "Förskolan Kiosk", "Entrén")[1]
+    finally:
+        gallra.close()
     result = run(
         "token", "kiosk", "--department", str(department), "--data-dir", str(store), columns="40"
     )
@@ -159,7 +163,7 @@ def test_a_kiosk_token_verifies_with_the_secrets_files_token_key(store: Path) ->
     assert len(lines) == 1, result.stdout  # never wrapped, however narrow the console
     secrets = load_secrets_file(store / "gallra.secrets.json")
     principal = TokenIssuer(secrets.token_key).verify(lines[0].strip())
-    assert principal.role == Role.KIOSK
+    assert principal.role == Role.KIOSK and principal.device is not None
     assert principal.department == department
     assert principal.subject is None
 

@@ -20,6 +20,7 @@ from api.tokens import Principal, Role
 from builders import enrolled_department
 from domain.access_log import AccessRecord
 from domain.organisation import Group
+from kiosk import paired_kiosk_claims, paired_kiosk_token
 from projections.access_log import AccessRow
 from retention.sealing import envelope
 
@@ -162,7 +163,7 @@ def test_a_kiosk_list_of_present_children_logs_each_child_once(gallra: Gallra) -
     at = datetime(2026, 3, 16, 7, tzinfo=UTC)
     for n, kid in enumerate(kids):
         gallra.app.check_in(uuid4(), dep, kid, at + timedelta(minutes=n))
-    token = gallra.tokens.issue(Principal(Role.KIOSK, department=dep))
+    token = paired_kiosk_token(gallra, dep)
     with TestClient(create_http_app(gallra, background=False)) as client:
         present = client.get(
             f"/departments/{dep}/present", headers={"Authorization": f"Bearer {token}"}
@@ -212,7 +213,9 @@ def test_only_auditors_query_the_log(school: School) -> None:
         (Role.STATISTICIAN, None),
         (Role.KIOSK, None),
     ):
-        refused = school.client.get("/audit/access-log", headers=school.as_(role, subject))
+        claims = paired_kiosk_claims(school.gallra) if role == Role.KIOSK else {}
+        headers = school.as_(role, subject, **claims)
+        refused = school.client.get("/audit/access-log", headers=headers)
         assert refused.status_code == 403, role
     assert school.client.get("/audit/access-log").status_code == 401
 

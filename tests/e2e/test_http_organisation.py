@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.bootstrap import Gallra
 from api.http.app import create_http_app
 from api.tokens import Principal, Role
+from kiosk import paired_kiosk_claims
 
 STAFF_PNR = "19811228-9874"
 
@@ -271,7 +272,7 @@ def test_staff_read_only_themselves(api: Api, tree: dict[str, str]) -> None:
     problem(api.client.get(f"/staff/{staff_id}", headers=colleague), 404, None)
     problem(api.client.get(f"/staff/{staff_id}", headers=api.as_(Role.STAFF)), 404, None)
     for role in (Role.GUARDIAN, Role.KIOSK, Role.STATISTICIAN, Role.STUDENT, Role.AUDITOR):
-        kw = {"department": uuid4()} if role == Role.KIOSK else {"subject": UUID(staff_id)}
+        kw = paired_kiosk_claims(api.gallra) if role == Role.KIOSK else {"subject": UUID(staff_id)}
         assert api.client.get(f"/staff/{staff_id}", headers=api.as_(role, **kw)).status_code == 403
 
 
@@ -306,15 +307,16 @@ def test_only_admins_write(api: Api, tree: dict[str, str]) -> None:
             {"duty_id": duty, "group_id": tree["group"], "role": "Mentor", "start": "2025-08-18"},
         ),
     ]
+    kiosk = paired_kiosk_claims(api.gallra)
     before = api.gallra.app.recorder.max_notification_id()
     for role in (Role.STAFF, Role.GUARDIAN, Role.KIOSK, Role.STATISTICIAN):
-        kw = {"department": uuid4()} if role == Role.KIOSK else {"subject": UUID(staff_id)}
+        kw = kiosk if role == Role.KIOSK else {"subject": UUID(staff_id)}
         for path, body in writes:
             response = api.client.post(path, json=body, headers=api.as_(role, **kw))
             assert response.status_code == 403, (role, path)
     assert api.gallra.app.recorder.max_notification_id() == before
     for role in (Role.GUARDIAN, Role.KIOSK, Role.STATISTICIAN):
-        kw = {"department": uuid4()} if role == Role.KIOSK else {"subject": uuid4()}
+        kw = paired_kiosk_claims(api.gallra) if role == Role.KIOSK else {"subject": uuid4()}
         for path in (
             f"/units/{tree['school']}",
             f"/groups/{tree['group']}",

@@ -36,7 +36,9 @@ def unb64(text: str) -> bytes:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_every_role_round_trips(issuer: TokenIssuer, role: Role) -> None:
-    principal = Principal(role=role, subject=uuid4(), department=uuid4(), name="Anna Öberg")
+    principal = Principal(
+        role=role, subject=uuid4(), department=uuid4(), name="Anna Öberg", device=uuid4()
+    )
 
     token = issuer.issue(principal, now=NOW)
 
@@ -80,7 +82,7 @@ def test_a_changed_signature_is_refused(issuer: TokenIssuer) -> None:
 
 
 def test_an_expired_token_is_refused(issuer: TokenIssuer) -> None:
-    token = issuer.issue(Principal(role=Role.KIOSK, department=uuid4()), now=NOW)
+    token = issuer.issue(Principal(role=Role.KIOSK, department=uuid4(), device=uuid4()), now=NOW)
 
     with pytest.raises(TokenError, match=r"^token expired$"):
         issuer.verify(token, now=NOW + TTL + timedelta(seconds=1))

@@ -33,10 +33,20 @@ def get_principal(
         principal = gallra.tokens.verify(credentials.credentials)
     except TokenError as e:
         raise HTTPException(401, str(e), {"WWW-Authenticate": "Bearer"}) from None
+    if principal.role == Role.KIOSK and not _paired(gallra, principal):
+        raise HTTPException(401, str(TokenError("invalid token")), {"WWW-Authenticate": "Bearer"})
     collector = access_log.current()
     if collector is not None:  # mutate the request's collector; never set the variable here
         collector.note_principal(str(principal.role), principal.subject)
     return principal
+
+
+def _paired(gallra: Gallra, principal: Principal) -> bool:
+    """A kiosk token counts only while its device is paired, to the token's department; asked
+    of the store on every request, so unpairing revokes at once."""
+    if principal.device is None or principal.department is None:
+        return False
+    return gallra.app.kiosk_paired(principal.device) == principal.department
 
 
 def require(*roles: Role) -> Callable[[Principal], Principal]:
