@@ -127,6 +127,12 @@ class Child(PersonRecord, TransitionArchive):
         placement_id: UUID
         end: Annotated[date | Shredded, _PLACEMENT]
 
+    class PlacementHoursSet(Aggregate.Event):
+        """A placement's maximum stay a week (e.g. allmän förskola, 15 h); None: no maximum."""
+
+        placement_id: UUID
+        weekly_hours: Annotated[int | Shredded | None, _PLACEMENT]
+
     @event(Registered)
     def __init__(
         self,
@@ -140,6 +146,7 @@ class Child(PersonRecord, TransitionArchive):
         self.culled_guardian_links = 0
         self.placements: dict[UUID, Placement] = {}
         self.memberships: dict[UUID, Membership] = {}
+        self.placement_hours: dict[UUID, int | Shredded | None] = {}
         self._person_init()
         self._archive_init()
 
@@ -260,6 +267,19 @@ class Child(PersonRecord, TransitionArchive):
         if placement is None:
             raise NotFoundError(f"child {self.id} has no placement {placement_id}")
         return placement
+
+    def set_placement_hours(self, placement_id: UUID, weekly_hours: int | None) -> bool:
+        """Set the placement's maximum hours a week (checked in ``domain.schedule_terms``);
+        False if it already is that."""
+        self._placement(placement_id)
+        if self.placement_hours.get(placement_id) == weekly_hours:
+            return False
+        self._set_placement_hours(placement_id=placement_id, weekly_hours=weekly_hours)
+        return True
+
+    @event(PlacementHoursSet)
+    def _set_placement_hours(self, placement_id: UUID, weekly_hours: int | Shredded | None) -> None:
+        self.placement_hours[placement_id] = weekly_hours
 
     def placement_at(self, department_id: UUID, day: date) -> Placement | None:
         for placement in self.placements.values():
