@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -126,6 +126,21 @@ class GallraBase(Application[UUID]):
         if not isinstance(aggregate, cls):
             raise NotFoundError(f"no {what} with id {aggregate_id}")
         return aggregate
+
+    def _get_many(self, cls: type[A], aggregate_ids: Sequence[UUID]) -> dict[UUID, A]:
+        """Many aggregates of one class in one query (absent ones are left out), noted on
+        the access log as ``_get`` notes one."""
+        store = self.events
+        assert isinstance(store, SealedEventStore)
+        found: dict[UUID, A] = {}
+        for aggregate_id, events in store.get_streams(aggregate_ids).items():
+            aggregate: Any = None
+            for domain_event in events:  # as the repository does, less its per-event check
+                aggregate = domain_event.mutate(aggregate)  # type: ignore[attr-defined]
+            if isinstance(aggregate, cls):
+                access_log.note(aggregate)
+                found[aggregate_id] = aggregate
+        return found
 
     def save(
         self,

@@ -1,102 +1,77 @@
-"""Commands about attendance at a department: the kiosk's check-in and check-out, and
-absence reports, each idempotent on the client's submission id."""
+"""Commands about attendance at a department: absence reports and their cancelling, the
+night's close of a department-day, and reading a day's exceptions. The kiosk's check-ins and
+check-outs, online and in batches, are in ``kiosk_sync_commands`` on the same streams.
+
+Every range command is one transaction across its department-days, idempotent on the
+client's submission id (a report) or by nature (a cancel, a close).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from api.app_base import GallraBase
 from domain.attendance import AbsenceKind, DepartmentDay, Outcome, department_day_id
+from domain.attendance_facts import Rule
 from domain.errors import RuleViolationError
 from domain.people import Child
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+MAX_RANGE_DAYS = 93
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOutcome:
+    day: date
+    cancelled: bool  # False: there was no absence (left) to cancel that day
+
+
+@dataclass(frozen=True, slots=True)
+class DayException:
+    """A fact staff should look at: a conflict, or a check-in the night closed."""
+
+    submission_id: UUID
+    child_id: UUID
+    kind: str
+    at: datetime
+    rule: Rule
 
 
 class AttendanceCommands(GallraBase):
-    """Check-in, check-out and absence at a department, by department-day stream."""
-
-    # -- attendance ------------------------------------------------------------------------
-
-    def _placed_unit(self, child_id: UUID, department_id: UUID, day: date) -> UUID:
-        child = self._get(Child, child_id, "child")
-        placement = child.placement_at(department_id, day)
-        if placement is None or not isinstance(placement.unit_id, UUID):
-            raise RuleViolationError(
-                f"child {child_id} has no placement at department {department_id} on {day}",
-                field="child_id",
-            )
-        return placement.unit_id
+    """Absence, the night close and a day's exceptions, by department-day stream."""
 
     def _department_day(self, department_id: UUID, unit_id: UUID, day: date) -> DepartmentDay:
+        found = self._existing_day(department_id, day)
+        return found if found is not None else DepartmentDay.open(department_id, unit_id, day)
+
+    def _existing_day(self, department_id: UUID, day: date) -> DepartmentDay | None:
         try:
             aggregate: Aggregate = self.repository.get(department_day_id(department_id, day))
         except AggregateNotFoundError:
-            return DepartmentDay.open(department_id, unit_id, day)
+            return None
         assert isinstance(aggregate, DepartmentDay)
         return aggregate
 
-    def _checked_time(self, at: datetime) -> datetime:
-        if at.tzinfo is None:
-            raise RuleViolationError("time must include a UTC offset", field="at")
-        if at - self.clock() > MAX_CLOCK_SKEW:
-            raise RuleViolationError("time is in the future", field="at")
-        return at.astimezone(UTC)
+    def _range(self, first_day: date, last_day: date) -> list[date]:
+        if last_day < first_day:
+            raise RuleViolationError("the last day is before the first", field="last_day")
+        if (last_day - first_day).days >= MAX_RANGE_DAYS:
+            raise RuleViolationError(
+                f"a range covers at most {MAX_RANGE_DAYS} days", field="last_day"
+            )
+        days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+        for day in days:
+            self._refuse_culled(day)
+        return days
 
-    def check_in(
-        self,
-        submission_id: UUID,
-        department_id: UUID,
-        child_id: UUID,
-        at: datetime,
-        by: UUID | None = None,
-    ) -> Outcome:
-        """Check a child in at its department; a retried submission is a no-op."""
-        return self._at_kiosk(
-            DepartmentDay.check_in, submission_id, department_id, child_id, at, by
-        )
-
-    def check_out(
-        self,
-        submission_id: UUID,
-        department_id: UUID,
-        child_id: UUID,
-        at: datetime,
-        by: UUID | None = None,
-    ) -> Outcome:
-        """Check a child out; the outcome carries the minutes present."""
-        return self._at_kiosk(
-            DepartmentDay.check_out, submission_id, department_id, child_id, at, by
-        )
-
-    def _at_kiosk(
-        self,
-        action: Callable[[DepartmentDay, UUID, UUID, datetime, UUID | None], Outcome],
-        submission_id: UUID,
-        department_id: UUID,
-        child_id: UUID,
-        at: datetime,
-        by: UUID | None,
-    ) -> Outcome:
-        at = self._checked_time(at)
-        day = self.local_day(at)
-        self._refuse_culled(day)
-        unit_id = self._placed_unit(child_id, department_id, day)
-
-        def command() -> Outcome:
-            dd = self._department_day(department_id, unit_id, day)
-            outcome = action(dd, submission_id, child_id, at, by)
-            if not outcome.duplicate:
-                self.save(dd)
-            return outcome
-
-        return self._retrying(command)  # type: ignore[no-any-return]
+    # -- absence ---------------------------------------------------------------------------
 
     def report_absence(
         self,
@@ -109,20 +84,14 @@ class AttendanceCommands(GallraBase):
         reason: str | None,
     ) -> list[Outcome]:
         """Report absence for each day of a range, all days in one transaction."""
-        if last_day < first_day:
-            raise RuleViolationError("the last day is before the first", field="last_day")
-        if (last_day - first_day).days > 92:
-            raise RuleViolationError("an absence report covers at most 93 days", field="last_day")
         try:
             absence_kind = AbsenceKind(kind)
         except ValueError:
             raise RuleViolationError(
                 f"kind must be one of {', '.join(AbsenceKind)}", field="kind"
             ) from None
+        days = self._range(first_day, last_day)
         child = self._get(Child, child_id, "child")
-        days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-        for day in days:
-            self._refuse_culled(day)
 
         def command() -> list[Outcome]:
             outcomes: list[Outcome] = []
@@ -135,7 +104,7 @@ class AttendanceCommands(GallraBase):
                     )
                 assert isinstance(placement.unit_id, UUID)
                 dd = self._department_day(placement.department_id, placement.unit_id, day)
-                day_submission = submission_id if n == 0 else _derived(submission_id, day)
+                day_submission = submission_id if n == 0 else derived_id(submission_id, day)
                 outcome = dd.report_absence(
                     day_submission, child_id, reported_by, absence_kind, reason
                 )
@@ -148,12 +117,115 @@ class AttendanceCommands(GallraBase):
 
         return self._retrying(command)  # type: ignore[no-any-return]
 
+    def cancel_absence(
+        self,
+        child_id: UUID,
+        cancelled_by: UUID,
+        first_day: date,
+        last_day: date,
+        submission_id: UUID | None = None,
+    ) -> list[CancelOutcome]:
+        """Cancel the child's absence on each day of a range, in one transaction; with
+        ``submission_id``, only the absence that report made. Cancelling again is a no-op."""
+        days = self._range(first_day, last_day)
+        child = self._get(Child, child_id, "child")
+
+        def command() -> list[CancelOutcome]:
+            outcomes: list[CancelOutcome] = []
+            changed: list[DepartmentDay] = []
+            for day in days:
+                ids = None
+                if submission_id is not None:
+                    ids = frozenset({submission_id, derived_id(submission_id, day)})
+                cancelled = False
+                for placement in child.placements.values():
+                    if not (placement.active_on(day) and isinstance(placement.department_id, UUID)):
+                        continue
+                    dd = self._existing_day(placement.department_id, day)
+                    if dd is not None and dd.cancel_absence(child_id, cancelled_by, ids):
+                        changed.append(dd)
+                        cancelled = True
+                outcomes.append(CancelOutcome(day, cancelled))
+            if changed:
+                self.save(*changed)
+            return outcomes
+
+        return self._retrying(command)  # type: ignore[no-any-return]
+
+    # -- the night close -------------------------------------------------------------------
+
+    def closes_at(self, day: date) -> datetime:
+        """The local midnight after ``day``: every fact of the day is before it."""
+        return datetime.combine(day + timedelta(days=1), time(0), self.tz).astimezone(UTC)
+
+    def department_days_on(
+        self, department_ids: list[UUID], day: date
+    ) -> dict[UUID, DepartmentDay]:
+        """Each department's day, by department, in one read; a day nothing happened on yet
+        is left out."""
+        found = self._get_many(DepartmentDay, [department_day_id(d, day) for d in department_ids])
+        return {dd.department_id: dd for dd in found.values()}
+
+    def close_department_day(
+        self,
+        department_id: UUID,
+        day: date,
+        placed_children: int,
+        scheduled_children: int,
+        scheduled_minutes: int,
+        *,
+        unit_id: UUID | None = None,
+    ) -> bool:
+        """Close a day that is over: open check-ins are closed with zero minutes and flagged,
+        and the plan figures recorded. False when already closed, or when there is no
+        stream and nobody was scheduled (a day nobody was expected makes no stream)."""
+        if day >= self.local_day(self.clock()):
+            raise RuleViolationError("only a day that is over can be closed", field="day")
+        self._refuse_culled(day)
+
+        def command() -> bool:
+            dd = self._existing_day(department_id, day)
+            if dd is None:
+                if scheduled_children == 0:
+                    return False
+                if unit_id is None:
+                    raise RuleViolationError("a new day needs its unit", field="unit_id")
+                dd = DepartmentDay.open(department_id, unit_id, day)
+            figures = (placed_children, scheduled_children, scheduled_minutes)
+            if not dd.close(self.closes_at(day), *figures):
+                return False
+            self.save(dd)
+            return True
+
+        return self._retrying(command)  # type: ignore[no-any-return]
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def day_exceptions(self, department_id: UUID, day: date) -> list[DayException]:
+        """A day's conflicting facts and night-closed check-ins, in time order."""
+        dd = self._existing_day(department_id, day)
+        if dd is None:
+            return []
+        found: list[DayException] = []
+        for child_id, facts in dd.facts.items():
+            derived = dd.derived(child_id)
+            for fact in facts:
+                rule = derived.conflicts.get(fact.submission_id)
+                if rule is None and fact.submission_id in derived.flagged:
+                    rule = Rule.CLOSED_BY_NIGHT
+                if rule is not None:
+                    found.append(
+                        DayException(fact.submission_id, child_id, str(fact.kind), fact.at, rule)
+                    )
+        return sorted(found, key=lambda e: (e.at, str(e.submission_id)))
+
+    def department_day(self, department_id: UUID, day: date) -> DepartmentDay | None:
+        return self._existing_day(department_id, day)
+
     def department_day_events(self, department_id: UUID, day: date) -> Iterator[Any]:
         return self.events.get(department_day_id(department_id, day))
 
 
-def _derived(submission_id: UUID, day: date) -> UUID:
+def derived_id(submission_id: UUID, day: date) -> UUID:
     """A per-day id derived from the client's id, so a retried range report is a no-op."""
-    from uuid import uuid5
-
     return uuid5(submission_id, day.isoformat())

@@ -5,6 +5,8 @@
   been queued, queue them (the seed: "Inför varje läsårsstart blir vårdnadshavare ... påmind om
   sina val"). Starting late still reminds; a crash half-way is finished by the next tick.
 - The outbox: hand owed notices to the sender.
+- The night close: once a day (the first tick of a new day), close the department-days before
+  today that are not yet closed (``api.day_close``); a failure is retried on the next tick.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
+
+from api.day_close import close_finished_days
 
 if TYPE_CHECKING:
     from api.bootstrap import Gallra
@@ -44,11 +48,20 @@ def tick(gallra: Gallra, today: date) -> Tick:
     return Tick(queued, gallra.outbox.deliver().delivered)
 
 
+def close_days(gallra: Gallra, today: date) -> int:
+    """Close the department-days before ``today``; returns how many were closed now."""
+    run = close_finished_days(gallra, today - timedelta(days=1))
+    if run.closed:
+        log.info("closed %d department-days", run.closed)
+    return run.closed
+
+
 class Scheduler:
     def __init__(self, gallra: Gallra) -> None:
         self.gallra = gallra
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._closed_on: date | None = None  # the day the night close last ran for
 
     def start(self) -> None:
         if self._thread is None:
@@ -61,8 +74,12 @@ class Scheduler:
 
         interval = self.gallra.settings.outbox_interval_seconds
         while not self._stop.wait(interval):
+            day = today(self.gallra)
             try:
-                tick(self.gallra, today(self.gallra))
+                tick(self.gallra, day)
+                if self._closed_on != day:
+                    close_days(self.gallra, day)
+                    self._closed_on = day
             except Exception as e:  # keep running; say what kind of fault, never a value
                 log.error("scheduled jobs failed: %s", type(e).__name__)
 

@@ -2,31 +2,38 @@
 
 Why per department-day: check-ins are the highest-volume personal facts, and what survives
 culling must not link one child over time. The stream's own id and its plaintext (department,
-day, minutes present, a first-of-day flag) say nothing about who; the child reference, the
-exact times and who dropped off or picked up are sealed under the child's attendance scope for
-that month, and the absence reason under the child's health scope for that month.
+day, changes to the day's anonymous totals, absence kinds) say nothing about who; the child
+reference, the exact times, who dropped off or picked up and the child's derived state are
+sealed under the child's attendance scope for that month, the absence reason under its health
+scope for that month.
 
-Kiosk submissions carry a client id; a retry with the same id and content is a no-op, the same
-id with other content is refused. The ids are random, so they link nothing either.
+Version 2 keeps every accepted kiosk fact and derives presence from them in time order
+(``attendance_facts``), so late and reordered kiosk syncs converge. Each kiosk event carries,
+readable, the change it made to the day's totals (after minus before, for its child only), so
+counters are sums of deltas in any delivery order and survive culling.
+
+Submissions carry a client id; a retry with the same id and content is a no-op, the same id
+with other content is refused. The ids are random, so they link nothing either.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import Annotated, Any
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.attendance_facts import NOTHING, Derived, Fact, FactKind, Rule, Totals, derive
 from domain.errors import ConflictError, RuleViolationError, SubmissionMismatchError
 from domain.personal import Category, MonthOf, Personal, Shredded
 
 _ATT = Personal(Category.ATTENDANCE, subject="child_id", epoch=MonthOf("day"))
 _HEALTH = Personal(Category.HEALTH, subject="child_id", epoch=MonthOf("day"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/department-day")
+UNKNOWN_KIND = "unknown"  # an absence whose kind was culled before it became readable
 
 
 class AbsenceKind(StrEnum):
@@ -39,16 +46,39 @@ class AbsenceKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a kiosk or absence submission did: recorded now, or already recorded earlier."""
+    """What a submission did: recorded now (possibly as a conflict), or recorded earlier."""
 
     submission_id: UUID
     duplicate: bool
     minutes: int | None = None
+    conflict: Rule | None = None
+
+    @property
+    def status(self) -> str:
+        return "duplicate" if self.duplicate else "conflict" if self.conflict else "recorded"
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    submission_id: UUID
+    kind: str
+    counted: bool  # counted the child among the day's children
+
+
+_KIND_VALUES = frozenset(str(k) for k in AbsenceKind)
 
 
 def department_day_id(department_id: UUID, day: date) -> UUID:
     """Derived from non-personal values only, so anyone can find the day's stream."""
     return uuid5(_NAMESPACE, f"{department_id}/{day.isoformat()}")
+
+
+def kind_of(kind: object) -> str:
+    """An absence kind for counting: a culled or unknown one counts as 'unknown'."""
+    return kind if isinstance(kind, str) and kind in _KIND_VALUES else UNKNOWN_KIND
+
+
+Content = tuple[str, UUID | Shredded, datetime | Shredded | None, UUID | Shredded | None]
 
 
 class DepartmentDay(Aggregate):
@@ -57,30 +87,86 @@ class DepartmentDay(Aggregate):
         unit_id: UUID
         day: date
 
-    class CheckedIn(Aggregate.Event):
-        submission_id: UUID
-        day: date
-        first_of_day: bool
-        child_id: Annotated[UUID | Shredded, _ATT]
-        at: Annotated[datetime | Shredded, _ATT]
-        by: Annotated[UUID | Shredded | None, _ATT]
+    class KioskFact(Aggregate.Event):
+        """Readable: the day's total deltas; sealed: the child, time, who, derived state."""
 
-    class CheckedOut(Aggregate.Event):
         submission_id: UUID
         day: date
-        minutes: int
+        kiosk_id: UUID | None
+        present_delta: int
+        minutes_delta: int
+        conflicts_delta: int
+        flagged_delta: int
         child_id: Annotated[UUID | Shredded, _ATT]
         at: Annotated[datetime | Shredded, _ATT]
         by: Annotated[UUID | Shredded | None, _ATT]
+        present_since: Annotated[datetime | Shredded | None, _ATT]
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._apply_fact(self)
+
+    class CheckedIn(KioskFact):
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            first = state.pop("first_of_day")
+            state.update(kiosk_id=None, present_delta=int(first), minutes_delta=0)
+            state.update(conflicts_delta=0, flagged_delta=0)
+            state.setdefault("present_since", state["at"])  # Shredded already when culled
+
+    class CheckedOut(KioskFact):
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["minutes_delta"] = state.pop("minutes")
+            state.update(kiosk_id=None, present_delta=0, conflicts_delta=0, flagged_delta=0)
+            state.setdefault("present_since", None)
+
+    class NightClosed(KioskFact):
+        """A check-in still open when the day closed: closed with zero minutes, flagged."""
+
+    class DayClosed(Aggregate.Event):
+        closes_at: datetime  # the local midnight after the day: not personal
+        placed_children: int
+        scheduled_children: int
+        scheduled_minutes: int
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.closes_at = self.closes_at
 
     class AbsenceReported(Aggregate.Event):
+        class_version = 2
         submission_id: UUID
         day: date
         first_of_day: bool
+        kind: str | Shredded  # readable from v2; a culled v1 kind reads Shredded
         child_id: Annotated[UUID | Shredded, _ATT]
         reported_by: Annotated[UUID | Shredded, _ATT]
-        kind: Annotated[str | Shredded, _HEALTH]
         reason: Annotated[str | Shredded | None, _HEALTH]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.setdefault("kind", Shredded(str(Category.HEALTH)))
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.submissions[self.submission_id] = ("absence", self.child_id, None, None)
+            if isinstance(self.child_id, UUID):
+                absence = Absence(self.submission_id, kind_of(self.kind), self.first_of_day)
+                aggregate.absences[self.child_id] = absence
+
+    class AbsenceCancelled(Aggregate.Event):
+        cancels: UUID  # the report's submission id
+        day: date
+        kind: str
+        counted: bool
+        child_id: Annotated[UUID | Shredded, _ATT]
+        cancelled_by: Annotated[UUID | Shredded, _ATT]
+
+        def apply(self, aggregate: Any) -> None:
+            if isinstance(self.child_id, UUID):
+                aggregate.absences.pop(self.child_id, None)
 
     @classmethod
     def open(cls, department_id: UUID, unit_id: UUID, day: date) -> DepartmentDay:
@@ -97,94 +183,154 @@ class DepartmentDay(Aggregate):
         self.department_id = department_id
         self.unit_id = unit_id
         self.day = day
-        self.present: dict[UUID, datetime] = {}
-        self.seen_children: set[UUID] = set()
-        self.absent: set[UUID] = set()
-        self.submissions: dict[UUID, tuple[str, UUID | Shredded, int | None]] = {}
+        self.totals = Totals()  # sums of the readable deltas: right even after culling
+        self.submissions: dict[UUID, Content] = {}
+        self.facts: dict[UUID, list[Fact]] = {}  # child -> its readable facts
+        self._derived: dict[UUID, Derived] = {}
+        self.absences: dict[UUID, Absence] = {}  # child -> its absence not cancelled
+        self.closes_at: datetime | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return self.closes_at is not None
+
+    def derived(self, child_id: UUID) -> Derived:
+        """The child's derived state (cached until its next fact)."""
+        found = self._derived.get(child_id)
+        if found is None:
+            facts = self.facts.get(child_id)
+            found = derive(facts) if facts else NOTHING
+            self._derived[child_id] = found
+        return found
+
+    @property
+    def present(self) -> dict[UUID, datetime]:
+        """Children in now, with the time their open check-in was made."""
+        out = {}
+        for child in self.facts:
+            since = self.derived(child).present_since
+            if since is not None:
+                out[child] = since
+        return out
+
+    def outcome_of(self, submission_id: UUID, *, duplicate: bool) -> Outcome:
+        """A fact's status now: a later fact may have made it a conflict, or paired it."""
+        child = self.submissions[submission_id][1]
+        if not isinstance(child, UUID):
+            return Outcome(submission_id, duplicate)
+        derived = self.derived(child)
+        minutes, rule = derived.minutes.get(submission_id), derived.conflicts.get(submission_id)
+        return Outcome(submission_id, duplicate, minutes, rule)
 
     # -- idempotency -----------------------------------------------------------------------
 
-    def _replay(self, submission_id: UUID, kind: str, child_id: UUID) -> Outcome | None:
+    def _seen(self, submission_id: UUID, content: Content) -> bool:
         earlier = self.submissions.get(submission_id)
         if earlier is None:
-            return None
-        if earlier[0] != kind or earlier[1] != child_id:
+            return False
+        if earlier != content:
             raise SubmissionMismatchError(
                 f"submission {submission_id} was already used for another {earlier[0]}",
                 field="submission_id",
             )
-        return Outcome(submission_id, duplicate=True, minutes=earlier[2])
+        return True
 
-    # -- commands --------------------------------------------------------------------------
+    # -- kiosk facts -----------------------------------------------------------------------
 
     def check_in(
         self, submission_id: UUID, child_id: UUID, at: datetime, by: UUID | None
     ) -> Outcome:
-        if (done := self._replay(submission_id, "check-in", child_id)) is not None:
-            return done
-        if child_id in self.present:
-            raise ConflictError(f"child {child_id} is already checked in", field="child_id")
-        self._check_in(
-            submission_id=submission_id,
-            day=self.day,
-            first_of_day=child_id not in self.seen_children,
-            child_id=child_id,
-            at=at,
-            by=by,
-        )
-        return Outcome(submission_id, duplicate=False)
-
-    @event(CheckedIn)
-    def _check_in(
-        self,
-        submission_id: UUID,
-        day: date,
-        first_of_day: bool,
-        child_id: UUID | Shredded,
-        at: datetime | Shredded,
-        by: UUID | Shredded | None,
-    ) -> None:
-        self.submissions[submission_id] = ("check-in", child_id, None)
-        if isinstance(child_id, UUID) and isinstance(at, datetime):
-            self.present[child_id] = at
-            self.seen_children.add(child_id)
+        """The online kiosk: a check-in that would conflict is refused, not recorded."""
+        return self.record(submission_id, FactKind.CHECK_IN, child_id, at, by, strict=True)
 
     def check_out(
         self, submission_id: UUID, child_id: UUID, at: datetime, by: UUID | None
     ) -> Outcome:
-        if (done := self._replay(submission_id, "check-out", child_id)) is not None:
-            return done
-        since = self.present.get(child_id)
-        if since is None:
-            raise ConflictError(
-                f"child {child_id} is not checked in on this department today", field="child_id"
-            )
-        if at < since:
-            raise RuleViolationError("check-out cannot be before the check-in", field="at")
-        minutes = math.floor((at - since).total_seconds() / 60)
-        self._check_out(
-            submission_id=submission_id,
-            day=self.day,
-            minutes=minutes,
-            child_id=child_id,
-            at=at,
-            by=by,
-        )
-        return Outcome(submission_id, duplicate=False, minutes=minutes)
+        return self.record(submission_id, FactKind.CHECK_OUT, child_id, at, by, strict=True)
 
-    @event(CheckedOut)
-    def _check_out(
+    def record(
         self,
         submission_id: UUID,
-        day: date,
-        minutes: int,
-        child_id: UUID | Shredded,
-        at: datetime | Shredded,
-        by: UUID | Shredded | None,
-    ) -> None:
-        self.submissions[submission_id] = ("check-out", child_id, minutes)
-        if isinstance(child_id, UUID):
-            self.present.pop(child_id, None)
+        kind: FactKind,
+        child_id: UUID,
+        at: datetime,
+        by: UUID | None,
+        kiosk_id: UUID | None = None,
+        *,
+        strict: bool = False,
+    ) -> Outcome:
+        """Record a kiosk fact; a conflicting one is kept and listed (``strict``: refused)."""
+        if self._seen(submission_id, (str(kind), child_id, at, by)):
+            return self.outcome_of(submission_id, duplicate=True)
+        fact = Fact(submission_id, kind, child_id, at, by, kiosk_id)
+        before = self.derived(child_id)
+        after = derive([*self.facts.get(child_id, ()), fact])
+        rule = after.conflicts.get(submission_id)
+        if strict and rule is not None:
+            _refuse(child_id, rule, before.present_since, at)
+        event_class = self.CheckedIn if kind is FactKind.CHECK_IN else self.CheckedOut
+        self._fact(event_class, fact, before, after)
+        if self.closed and after.present_since is not None:  # a late check-in, left open
+            assert self.closes_at is not None
+            self._close_child(child_id, self.closes_at)
+        return self.outcome_of(submission_id, duplicate=False)
+
+    def _fact(self, event_class: Any, fact: Fact, before: Derived, after: Derived) -> None:
+        delta = after.totals - before.totals
+        self.trigger_event(
+            event_class,
+            submission_id=fact.submission_id,
+            day=self.day,
+            kiosk_id=fact.kiosk_id,
+            present_delta=delta.present_children,
+            minutes_delta=delta.presence_minutes,
+            conflicts_delta=delta.conflicts,
+            flagged_delta=delta.flagged,
+            child_id=fact.child_id,
+            at=fact.at,
+            by=fact.by,
+            present_since=after.present_since,
+        )
+        self._derived[fact.child_id] = after  # computed already: no need to walk again
+
+    def _close_child(self, child_id: UUID, at: datetime) -> None:
+        fact = Fact(uuid4(), FactKind.NIGHT_CLOSE, child_id, at)  # random: links nobody
+        before = self.derived(child_id)
+        self._fact(self.NightClosed, fact, before, derive([*self.facts[child_id], fact]))
+
+    def close(
+        self,
+        closes_at: datetime,
+        placed_children: int,
+        scheduled_children: int,
+        scheduled_minutes: int,
+    ) -> bool:
+        """Close the day once: every check-in still open is closed with zero minutes."""
+        if self.closed:
+            return False
+        for child_id in sorted(self.present):
+            self._close_child(child_id, closes_at)
+        self.trigger_event(
+            self.DayClosed,
+            closes_at=closes_at,
+            placed_children=placed_children,
+            scheduled_children=scheduled_children,
+            scheduled_minutes=scheduled_minutes,
+        )
+        return True
+
+    def _apply_fact(self, e: DepartmentDay.KioskFact) -> None:
+        kind = _KINDS[type(e).__name__]
+        self.totals += Totals(e.present_delta, e.minutes_delta, e.conflicts_delta, e.flagged_delta)
+        self.submissions[e.submission_id] = (str(kind), e.child_id, e.at, e.by)
+        if isinstance(e.child_id, UUID) and isinstance(e.at, datetime):
+            fact = Fact(e.submission_id, kind, e.child_id, e.at, _id(e.by), e.kiosk_id)
+            self.facts.setdefault(e.child_id, []).append(fact)
+            self._derived.pop(e.child_id, None)
+
+    # -- absence ---------------------------------------------------------------------------
 
     def report_absence(
         self,
@@ -194,35 +340,63 @@ class DepartmentDay(Aggregate):
         kind: AbsenceKind,
         reason: str | None,
     ) -> Outcome:
-        if (done := self._replay(submission_id, "absence", child_id)) is not None:
-            return done
-        if child_id in self.absent:
+        if self._seen(submission_id, ("absence", child_id, None, None)):
+            return Outcome(submission_id, duplicate=True)
+        if child_id in self.absences:
             raise ConflictError(
                 f"child {child_id} is already reported absent on {self.day}", field="child_id"
             )
-        self._report_absence(
+        self.trigger_event(
+            self.AbsenceReported,
             submission_id=submission_id,
             day=self.day,
-            first_of_day=child_id not in self.seen_children,
+            first_of_day=self.derived(child_id).totals.present_children == 0,
+            kind=str(kind),
             child_id=child_id,
             reported_by=reported_by,
-            kind=str(kind),
             reason=reason,
         )
         return Outcome(submission_id, duplicate=False)
 
-    @event(AbsenceReported)
-    def _report_absence(
-        self,
-        submission_id: UUID,
-        day: date,
-        first_of_day: bool,
-        child_id: UUID | Shredded,
-        reported_by: UUID | Shredded,
-        kind: str | Shredded,
-        reason: str | Shredded | None,
-    ) -> None:
-        self.submissions[submission_id] = ("absence", child_id, None)
-        if isinstance(child_id, UUID):
-            self.absent.add(child_id)
-            self.seen_children.add(child_id)
+    def cancel_absence(
+        self, child_id: UUID, cancelled_by: UUID, submission_ids: frozenset[UUID] | None = None
+    ) -> bool:
+        """Cancel the child's absence (only if it was reported under one of
+        ``submission_ids``, when given); nothing to cancel is a no-op."""
+        absence = self.absences.get(child_id)
+        if absence is None:
+            return False
+        if submission_ids is not None and absence.submission_id not in submission_ids:
+            return False
+        self.trigger_event(
+            self.AbsenceCancelled,
+            cancels=absence.submission_id,
+            day=self.day,
+            kind=absence.kind,
+            counted=absence.counted,
+            child_id=child_id,
+            cancelled_by=cancelled_by,
+        )
+        return True
+
+
+_KINDS = {
+    "CheckedIn": FactKind.CHECK_IN,
+    "CheckedOut": FactKind.CHECK_OUT,
+    "NightClosed": FactKind.NIGHT_CLOSE,
+}
+
+
+def _id(value: object) -> UUID | None:
+    return value if isinstance(value, UUID) else None
+
+
+def _refuse(child_id: UUID, rule: Rule, since: datetime | None, at: datetime) -> None:
+    """The online kiosk's answers to a fact that would conflict (it is not recorded)."""
+    if rule is Rule.ALREADY_IN:
+        raise ConflictError(f"child {child_id} is already checked in", field="child_id")
+    if since is not None and at < since:
+        raise RuleViolationError("check-out cannot be before the check-in", field="at")
+    raise ConflictError(
+        f"child {child_id} is not checked in on this department today", field="child_id"
+    )

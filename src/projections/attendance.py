@@ -1,8 +1,9 @@
-"""The attendance projection: a department's "present now" list and unit-day counters.
+"""The attendance projection: a department's "present now" list and anonymous day counters.
 
-Counters use plaintext fields only (minutes, first-of-day flags, day, unit), so a rebuild
-after culling gives the same numbers. The present list uses the sealed child reference; when
-it reads as culled the row is simply not made.
+Counters use readable fields only (each kiosk event's deltas of the day's totals, absence
+kinds and flags, the close's plan figures), so they are sums in any delivery order and a
+rebuild after culling gives the same numbers. The present list uses the sealed child reference
+and its ``present_since``; when either reads as culled no row is made.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from domain.attendance import DepartmentDay
+from domain.attendance import DepartmentDay, kind_of
 from domain.gallring import GallringRun
 from domain.personal import Category
 from projections.changes import (
     Change,
-    ChildArrived,
-    ChildLeft,
     DayCounts,
     DayOpened,
+    DayPlan,
     PeriodsCulled,
+    Presence,
 )
 
 
@@ -42,24 +43,56 @@ class AttendanceProjection:
         return [DayOpened(e.originator_id, e.unit_id, e.department_id, e.day)]
 
     @changes.register
-    def _(self, e: DepartmentDay.CheckedIn) -> list[Change]:
-        out: list[Change] = [DayCounts(e.originator_id, e.day, children=int(e.first_of_day))]
+    def _(self, e: DepartmentDay.KioskFact) -> list[Change]:
+        out: list[Change] = [
+            DayCounts(
+                e.originator_id,
+                e.day,
+                children=e.present_delta,
+                presence_minutes=e.minutes_delta,
+                present_children=e.present_delta,
+                conflicts=e.conflicts_delta,
+                flagged=e.flagged_delta,
+            )
+        ]
         department = self.department_of.get(e.originator_id)
-        if department is not None and isinstance(e.child_id, UUID) and isinstance(e.at, datetime):
-            out.append(ChildArrived(department, e.child_id, e.at, e.day))
+        since = e.present_since
+        if department is not None and isinstance(e.child_id, UUID):
+            if since is None:
+                out.append(Presence(department, e.child_id, e.day, None))
+            elif isinstance(since, datetime):
+                out.append(Presence(department, e.child_id, e.day, since))
         return out
 
     @changes.register
-    def _(self, e: DepartmentDay.CheckedOut) -> list[Change]:
-        out: list[Change] = [DayCounts(e.originator_id, e.day, presence_minutes=e.minutes)]
-        department = self.department_of.get(e.originator_id)
-        if department is not None and isinstance(e.child_id, UUID):
-            out.append(ChildLeft(department, e.child_id))
-        return out
+    def _(self, e: DepartmentDay.DayClosed) -> list[Change]:
+        figures = (e.placed_children, e.scheduled_children, e.scheduled_minutes)
+        return [DayPlan(e.originator_id, *figures)]
 
     @changes.register
     def _(self, e: DepartmentDay.AbsenceReported) -> list[Change]:
-        return [DayCounts(e.originator_id, e.day, children=int(e.first_of_day), absence_days=1)]
+        return [
+            DayCounts(
+                e.originator_id,
+                e.day,
+                children=int(e.first_of_day),
+                absence_days=1,
+                absence_kind=kind_of(e.kind),
+                absence_reports=1,
+            )
+        ]
+
+    @changes.register
+    def _(self, e: DepartmentDay.AbsenceCancelled) -> list[Change]:
+        return [
+            DayCounts(
+                e.originator_id,
+                e.day,
+                children=-int(e.counted),
+                absence_days=-1,
+                absence_kind=kind_of(e.kind),
+            )
+        ]
 
     @changes.register
     def _(self, e: GallringRun.Decided) -> list[Change]:

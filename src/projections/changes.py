@@ -20,29 +20,41 @@ class DayOpened:
 
 
 @dataclass(frozen=True, slots=True)
-class ChildArrived:
+class Presence:
+    """A child's state on a department-day after its latest fact: in since, or not in.
+    A later day's row is never replaced or removed by an earlier day's late fact."""
+
     department_id: UUID
     child_id: UUID
-    at: datetime
     day: date
-
-
-@dataclass(frozen=True, slots=True)
-class ChildLeft:
-    department_id: UUID
-    child_id: UUID
+    since: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
 class DayCounts:
-    """Additions to a unit's anonymous per-day counters."""
+    """Additions to the anonymous counters of a department-day and of its unit's day."""
 
     stream_id: UUID
     day: date
-    children: int = 0
+    children: int = 0  # children seen: present, or absent and not present
     presence_minutes: int = 0
-    absence_days: int = 0
-    events: int = 1
+    present_children: int = 0
+    conflicts: int = 0
+    flagged: int = 0
+    absence_days: int = 0  # reported minus cancelled
+    absence_kind: str | None = None  # sick | leave | other | unknown, for absence_days
+    absence_reports: int = 0  # events sealing health data, for gallring's counts
+    events: int = 1  # events sealing attendance data, for gallring's counts
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """A department-day closed, with its readable plan figures."""
+
+    stream_id: UUID
+    placed_children: int
+    scheduled_children: int
+    scheduled_minutes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,4 +65,4 @@ class PeriodsCulled:
     months: tuple[str, ...]
 
 
-Change = DayOpened | ChildArrived | ChildLeft | DayCounts | PeriodsCulled
+Change = DayOpened | Presence | DayCounts | DayPlan | PeriodsCulled

@@ -13,6 +13,7 @@ from api.bootstrap import Gallra
 from api.http.app import create_http_app
 from api.tokens import Principal, Role
 from conftest import Clock
+from kiosk import kiosk_headers
 
 PNR = "20210412-2383"
 
@@ -115,7 +116,7 @@ def test_a_forged_token_is_refused(api: Api) -> None:
 
 
 def test_kiosk_day_over_http(api: Api, town: dict[str, UUID], clock: Clock) -> None:
-    kiosk = api.as_(Role.KIOSK, department=town["dep"])
+    kiosk = kiosk_headers(api.gallra, town["dep"])
     submission = uuid4()
     body = kiosk_body(town["child"], clock, 7, submission)
     first = api.client.post(f"/departments/{town['dep']}/check-ins", json=body, headers=kiosk)
@@ -142,7 +143,7 @@ def test_kiosk_day_over_http(api: Api, town: dict[str, UUID], clock: Clock) -> N
 def test_a_kiosk_may_not_act_for_another_department(
     api: Api, town: dict[str, UUID], clock: Clock
 ) -> None:
-    other = api.as_(Role.KIOSK, department=uuid4())
+    other = kiosk_headers(api.gallra)
     response = api.client.post(
         f"/departments/{town['dep']}/check-ins",
         json=kiosk_body(town["child"], clock),
@@ -219,7 +220,7 @@ def test_lookup_by_civic_number_uses_the_body(api: Api, town: dict[str, UUID]) -
 
 
 def test_statistics_suppress_small_cells(api: Api, town: dict[str, UUID], clock: Clock) -> None:
-    kiosk = api.as_(Role.KIOSK, department=town["dep"])
+    kiosk = kiosk_headers(api.gallra, town["dep"])
     api.client.post(
         f"/departments/{town['dep']}/check-ins",
         json=kiosk_body(town["child"], clock),
@@ -272,7 +273,7 @@ def test_staff_report_absence_in_their_own_name(api: Api, town: dict[str, UUID])
 def test_responses_load_after_every_key_of_a_child_is_shredded(
     api: Api, town: dict[str, UUID], clock: Clock
 ) -> None:
-    kiosk = api.as_(Role.KIOSK, department=town["dep"])
+    kiosk = kiosk_headers(api.gallra, town["dep"])
     api.client.post(
         f"/departments/{town['dep']}/check-ins",
         json=kiosk_body(town["child"], clock),

@@ -64,3 +64,13 @@ class SealedEventStore(EventStore[UUID]):
             originator_id=originator_id, gt=gt, lte=lte, desc=desc, limit=limit
         )
         return iter(self.mapper.to_domain_events(stored))
+
+    def get_streams(
+        self, originator_ids: Sequence[UUID]
+    ) -> dict[UUID, list[DomainEventProtocol[UUID]]]:
+        """Many streams' events in one query and one key lookup, by stream."""
+        stored = self.recorder.select_streams(originator_ids)  # type: ignore[attr-defined]
+        streams: dict[UUID, list[DomainEventProtocol[UUID]]] = {}
+        for event in self.mapper.to_domain_events(stored):
+            streams.setdefault(event.originator_id, []).append(event)
+        return streams

@@ -23,6 +23,7 @@ from api.http.schemas import (
     KioskSubmission,
     PresentChild,
 )
+from api.http.schemas_kiosk import AbsenceCancel, AbsenceCancelAnswer, AbsenceCancelDay
 from api.tokens import Principal, Role
 from domain.attendance import Outcome
 from domain.errors import NotFoundError
@@ -31,7 +32,8 @@ from domain.personal import Shredded
 router = APIRouter(tags=["attendance"])
 
 
-def _kiosk_may_use(principal: Principal, department_id: UUID) -> None:
+def kiosk_may_use(principal: Principal, department_id: UUID) -> None:
+    """A kiosk acts for its own department only."""
     if principal.role == Role.KIOSK and principal.department != department_id:
         raise HTTPException(403, "this kiosk belongs to another department")
 
@@ -61,7 +63,7 @@ def check_in(
     principal: Attendance,
 ) -> KioskOutcome:
     """Check a child in. 201 when recorded; 200 when this submission id was recorded before."""
-    _kiosk_may_use(principal, department_id)
+    kiosk_may_use(principal, department_id)
     _staff_may_act(gallra, principal, body.child_id)
     return _answer(
         gallra.app.check_in(body.submission_id, department_id, body.child_id, body.at, body.by),
@@ -82,7 +84,7 @@ def check_out(
     principal: Attendance,
 ) -> KioskOutcome:
     """Check a child out; answers the minutes present since the check-in."""
-    _kiosk_may_use(principal, department_id)
+    kiosk_may_use(principal, department_id)
     _staff_may_act(gallra, principal, body.child_id)
     return _answer(
         gallra.app.check_out(body.submission_id, department_id, body.child_id, body.at, body.by),
@@ -94,7 +96,7 @@ def check_out(
 def present(department_id: UUID, gallra: GallraDep, principal: Attendance) -> list[PresentChild]:
     """Children checked in now at a department, with given names for the kiosk screen; to
     staff, only the children they see."""
-    _kiosk_may_use(principal, department_id)
+    kiosk_may_use(principal, department_id)
     gallra.runner.catch_up()
     rows = gallra.view.present(department_id)
     if principal.role == Role.STAFF:
@@ -115,6 +117,17 @@ def present(department_id: UUID, gallra: GallraDep, principal: Attendance) -> li
     return answer
 
 
+def _reporter(gallra: Gallra, principal: Principal, child_id: UUID) -> UUID:
+    """Who reports or cancels: a guardian of the child, or staff who see it."""
+    reporter = principal.subject
+    if reporter is None:  # decided before the child is looked at, so it reveals nothing
+        raise HTTPException(403, "this token does not name a reporting person")
+    _staff_may_act(gallra, principal, child_id)
+    if principal.role == Role.GUARDIAN and reporter not in gallra.app.get_child(child_id).guardians:
+        raise NotFoundError(f"no child with id {child_id}")  # as for an unknown child
+    return reporter
+
+
 @router.post(
     "/children/{child_id}/absences",
     response_model=AbsenceOutcome,
@@ -124,12 +137,7 @@ def report_absence(
     child_id: UUID, body: AbsenceCreate, response: Response, gallra: GallraDep, principal: People
 ) -> AbsenceOutcome:
     """Report a child absent for a day or a range of days, with a kind and optional reason."""
-    reporter = principal.subject
-    if reporter is None:  # decided before the child is looked at, so it reveals nothing
-        raise HTTPException(403, "this token does not name a reporting person")
-    _staff_may_act(gallra, principal, child_id)
-    if principal.role == Role.GUARDIAN and reporter not in gallra.app.get_child(child_id).guardians:
-        raise NotFoundError(f"no child with id {child_id}")  # as for an unknown child
+    reporter = _reporter(gallra, principal, child_id)
     outcomes = gallra.app.report_absence(
         body.submission_id,
         child_id,
@@ -143,4 +151,20 @@ def report_absence(
         response.status_code = status.HTTP_200_OK
     return AbsenceOutcome(
         days=[KioskOutcome(submission_id=o.submission_id, duplicate=o.duplicate) for o in outcomes]
+    )
+
+
+@router.post("/children/{child_id}/absences/cancel", response_model=AbsenceCancelAnswer)
+def cancel_absence(
+    child_id: UUID, body: AbsenceCancel, gallra: GallraDep, principal: People
+) -> AbsenceCancelAnswer:
+    """Cancel a child's absence for a day or a range of days (only the absence one report
+    made, with its ``submission_id``), in one transaction; each day answers whether there
+    was an absence to cancel, so a repeated cancel answers ``cancelled: false``."""
+    canceller = _reporter(gallra, principal, child_id)
+    outcomes = gallra.app.cancel_absence(
+        child_id, canceller, body.first_day, body.last_day or body.first_day, body.submission_id
+    )
+    return AbsenceCancelAnswer(
+        days=[AbsenceCancelDay(day=o.day, cancelled=o.cancelled) for o in outcomes]
     )
