@@ -18,8 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from api.bootstrap import Gallra, build, today
+from api.cli_attendance import attendance_cli
 from api.cli_keys import keys_cli
 from api.cli_notices import notices_cli
+from api.kiosk_pairing import demo_kiosk_token, pair_kiosk
 from api.settings import Settings
 from api.tokens import Principal, Role
 from domain.civic_number import InvalidCivicNumber
@@ -38,6 +40,7 @@ cli.add_typer(retention_cli, name="retention")
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(notices_cli, name="notices")
+cli.add_typer(attendance_cli, name="attendance")
 out = Console()
 err = Console(stderr=True)
 
@@ -150,12 +153,13 @@ def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
         Principal(Role.STAFF, subject=teacher_id, name="demo-teacher"),
         Principal(Role.STUDENT, subject=student_id, name="demo-student"),
         Principal(Role.GUARDIAN, subject=guardian_id, name="demo-guardian"),
-        Principal(Role.KIOSK, department=department_id, name="demo-kiosk"),
         Principal(Role.STATISTICIAN, name="demo-statistician"),
         Principal(Role.AUDITOR, name="demo-auditor"),
     ]
     for principal in principals:
         table.add_row(principal.name.removeprefix("demo-"), gallra.tokens.issue(principal))
+    if department_id is not None:  # a kiosk is a paired device, paired on the first start
+        table.add_row("kiosk", demo_kiosk_token(gallra, department_id))
     out.print(table)
     out.print(f"OpenAPI docs: http://{host}:{port}/docs  (Authorize with a token above)")
     if child_id:
@@ -168,27 +172,39 @@ def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
 @cli.command()
 def token(
     role: Annotated[
-        Role, typer.Argument(help="admin, staff, guardian, kiosk, statistician, auditor")
+        Role, typer.Argument(help="admin, staff, guardian, kiosk, statistician, kitchen, auditor")
     ],
     subject: Annotated[
         UUID | None, typer.Option(help="the person the token is for (a guardian's or staff id)")
     ] = None,
-    department: Annotated[UUID | None, typer.Option(help="the kiosk's department id")] = None,
+    department: Annotated[
+        UUID | None, typer.Option(help="the kiosk's department id (pairs a new kiosk there)")
+    ] = None,
     name: Annotated[str, typer.Option(help="who the token is for, for records")] = "",
+    unit: Annotated[UUID | None, typer.Option(help="the kitchen's unit id")] = None,
     backend: Backend = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Print a bearer token for a role."""
+    """Print a bearer token for a role; for a kiosk, pair a new kiosk at the department and
+    print its device token (valid kiosk_token_ttl_days, revoked by unpairing)."""
     if role == Role.GUARDIAN and subject is None:
         _fail("a guardian token needs --subject (the guardian's id)")
     if role == Role.KIOSK and department is None:
         _fail("a kiosk token needs --department")
+    if role == Role.KITCHEN and unit is None:
+        _fail("a kitchen token needs --unit (the unit whose diet counts it reads)")
     gallra = _open(_settings(backend, data_dir))
     try:
-        out.print(
-            gallra.tokens.issue(Principal(role, subject, department, name or str(role))),
-            soft_wrap=True,
-        )
+        if role == Role.KIOSK and department is not None:
+            try:
+                issued = pair_kiosk(gallra, department, name or "kiosk", None, name).token
+            except DomainError as e:  # an unknown department, a bad label
+                _fail(str(e))
+                return
+        else:
+            who = Principal(role, subject, department, name or str(role), unit=unit)
+            issued = gallra.tokens.issue(who)
+        out.print(issued, soft_wrap=True)
     finally:
         gallra.close()
 

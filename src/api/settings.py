@@ -38,6 +38,27 @@ class Settings(BaseModel):
         description="MM-DD: from this day each year, guardians of preschool children are "
         "reminded of their consent choices for the coming school year",
     )
+    schedule_change_deadline_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="a guardian's stay schedule, or change to one, takes effect at the "
+        "earliest this many days ahead (staff are not bound); see docs/tempus/schedules.md",
+    )
+    day_close_look_back_days: int = Field(
+        default=7,
+        ge=1,
+        le=92,
+        description="the night close looks this many days back for department-days not yet "
+        "closed; see docs/tempus/kiosk-sync.md",
+    )
+    kiosk_token_ttl_days: int = Field(
+        default=90,
+        ge=1,
+        le=366,
+        description="a paired kiosk's device token lasts this many days; unpairing the kiosk "
+        "revokes it at once; see docs/tempus/pickup-and-kiosk.md",
+    )
 
     @model_validator(mode="after")
     def _schema_name(self) -> Settings:

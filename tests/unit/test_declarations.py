@@ -31,7 +31,13 @@ NOT_PERSONAL = {
     # kiosk sync and the department day (issue 4)
     # stay schedules (issue 4)
     # pick-up persons and kiosk devices (issue 4)
+    ("ChildPickups.PersonAdded", "person_id"): "a random client-chosen id, a scope subject",
+    ("ChildPickups.PersonChanged", "person_id"): "a random client-chosen id, a scope subject",
+    ("ChildPickups.PersonRemoved", "person_id"): "a random client-chosen id, a scope subject",
     # staff shifts, diet, notes on a stay (issue 4)
+    ("StayNotebook.NoteWritten", "note_id"): "a random id the client chose, not a note's text",
+    ("StayNotebook.NoteRevised", "note_id"): "a random id the client chose, not a note's text",
+    ("StayNotebook.NoteDeleted", "note_id"): "a random id the client chose, not a note's text",
 }
 
 
