@@ -23,6 +23,7 @@ from uuid import UUID
 from domain.gallring import GallringRun
 from domain.people import Child
 from domain.personal import Category, Shredded
+from domain.pickup import ChildPickups
 from projections.access import ShreddedBy
 
 if TYPE_CHECKING:
@@ -93,6 +94,16 @@ class CurrencyProjection:
         if isinstance(e.end, Shredded):
             return [PlacementsCulled(e.originator_id, (e.placement_id,))]
         return [PlacementClosed(e.placement_id, e.end)]
+
+    @changes.register
+    def _(self, e: ChildPickups.PersonAdded) -> list[CurrencyChange]:
+        return [PickupNamed(e.person_id, e.child_id)] if isinstance(e.child_id, UUID) else []
+
+    @changes.register
+    def _(self, e: ChildPickups.PersonRemoved) -> list[CurrencyChange]:
+        if not isinstance(e.removed_on, date):
+            return []  # culled: the person's data is gone already
+        return [PickupRemoved(e.person_id, e.removed_on)]
 
     @changes.register
     def _(self, e: GallringRun.Executed) -> list[CurrencyChange]:

@@ -15,8 +15,10 @@ from eventsourcing.domain import Aggregate, event
 
 from api.bootstrap import Gallra
 from builders import enrolled_department
+from conftest import Clock
 from domain.gallring import GallringRun
 from domain.personal import Category, FixedEpoch, Personal, Shredded
+from domain.pickup import PickupDetails
 
 _SCHEDULE = Personal(Category.SCHEDULE, subject="child_id", epoch=FixedEpoch())
 _DIET = Personal(Category.DIET, subject="child_id", epoch=FixedEpoch())
@@ -142,3 +144,45 @@ def test_a_culled_placement_counts_as_ended_long_ago(gallra: Gallra) -> None:
     gallra.currency.runner.rebuild()
 
     assert lapsed_culls(gallra, date(2026, 7, 1)) == {("schedule", 1), ("diet", 1)}
+
+
+def pickup_names(gallra: Gallra, child: UUID) -> list[str | Shredded]:
+    gallra.app.evict_caches()
+    pickups = gallra.app._pickups(child)
+    assert pickups is not None
+    return [p.name for p in pickups.persons.values()]
+
+
+def test_a_removed_pick_up_person_is_culled_twelve_months_after_removal(
+    gallra: Gallra, clock: Clock
+) -> None:
+    app = gallra.app
+    _, _, (child,) = enrolled_department(app, 1, "Förskolan Tallen", "Myran")
+    kept, removed = uuid4(), uuid4()
+    app.add_pickup_person(child, kept, PickupDetails("Mormor Anna", "070-123 45 67"), None)
+    app.add_pickup_person(child, removed, PickupDetails("Morfar Bo", "070-765 43 21"), None)
+    app.remove_pickup_person(child, removed, None)  # on the clock's day, 2026-03-16
+
+    assert lapsed_culls(gallra, date(2027, 3, 16)) == set()
+    assert lapsed_culls(gallra, date(2027, 3, 17)) == {("pickup", 1)}
+
+    gallra.gallring.run(date(2027, 3, 17), by="test")
+
+    names = pickup_names(gallra, child)
+    assert "Mormor Anna" in names
+    assert any(isinstance(n, Shredded) for n in names)
+    assert "Morfar Bo" not in names
+
+
+def test_a_lapsed_childs_pick_up_persons_go_with_its_data(gallra: Gallra) -> None:
+    app = gallra.app
+    _, _, (child,) = enrolled_department(app, 1, "Förskolan Tallen", "Myran")
+    app.add_pickup_person(child, uuid4(), PickupDetails("Moster Cia", "070-111 22 33"), None)
+    app.end_placement(child, only_placement(gallra, child), date(2026, 6, 30))
+
+    assert lapsed_culls(gallra, date(2027, 7, 1)) == {("pickup", 2)}  # the child and the person
+
+    gallra.gallring.run(date(2027, 7, 1), by="test")
+
+    assert all(isinstance(n, Shredded) for n in pickup_names(gallra, child))
+    assert lapsed_culls(gallra, date(2027, 7, 1)) == set()
