@@ -18,6 +18,7 @@ LABELS = {
     "batch_new_keys": "batch, new key each",
     "replay": "replay",
     "replay_all": "replay, half new keys",
+    "kiosk_batch": "kiosk batch (1,000 events, checked)",
 }
 
 

@@ -17,12 +17,20 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from bench import workloads
+from bench import kiosk, workloads
 from bench.apps import Pair, PgConfig, open_pair
 
-WORKLOADS = ("append", "batch", "replay", "append_new_keys", "batch_new_keys", "replay_all")
+WORKLOADS = (
+    "append",
+    "batch",
+    "replay",
+    "append_new_keys",
+    "batch_new_keys",
+    "replay_all",
+    "kiosk_batch",  # last: its setup writes events only Gallra has, which replays would count
+)
 SIDES = ("bare", "gallra")
-TARGETS = {"append": 0.7, "batch": 0.7, "replay": 0.8}
+TARGETS = {"append": 0.7, "batch": 0.7, "kiosk_batch": 0.7, "replay": 0.8}
 # append/batch: children whose month keys exist (every kiosk day after a month's first);
 # *_new_keys: every event a child never seen, so every event makes a key (worst case,
 # reported without a target). replay: everything stored by then (children's keys reused,
@@ -35,15 +43,16 @@ class Plan:
     rounds: int
     commands: int  # single-append commands per round
     saves: int  # batch saves per round
+    kiosk_batches: int  # kiosk batches of 1,000 events per round
     batch_size: int = 100
 
     @classmethod
     def full(cls) -> Plan:
-        return cls(rounds=3, commands=2000, saves=100)
+        return cls(rounds=3, commands=2000, saves=100, kiosk_batches=5)
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(rounds=1, commands=200, saves=10)
+        return cls(rounds=1, commands=200, saves=10, kiosk_batches=1)
 
     def steps(self) -> int:
         return 2 + len(WORKLOADS) * self.rounds * len(SIDES)  # 2 warm-ups
@@ -53,8 +62,20 @@ Step = Callable[[str], None]
 
 
 def _run(
-    workload: str, app: Application[UUID], rng: random.Random, plan: Plan, roster: list[UUID]
+    workload: str,
+    app: Application[UUID],
+    rng: random.Random,
+    plan: Plan,
+    roster: list[UUID],
+    department: kiosk.Department,
 ) -> tuple[int, float]:
+    if workload == "kiosk_batch":
+        if not department.children:  # first use: set up, and warm the path untimed
+            ready = kiosk.setup(app, rng)
+            department.department_id, department.unit_id = ready.department_id, ready.unit_id
+            department.children = ready.children
+            kiosk.kiosk_batch(app, rng, department, 1)
+        return kiosk.kiosk_batch(app, rng, department, plan.kiosk_batches)
     if workload == "append":
         return workloads.single_append(app, rng, plan.commands, roster)
     if workload == "append_new_keys":
@@ -80,6 +101,7 @@ def _measure(pair: Pair, plan: Plan, step: Step, seed: int) -> dict[str, Any]:
     apps: dict[str, Application[UUID]] = {"bare": pair.bare, "gallra": pair.gallra}
     rngs = {side: random.Random(f"{seed}-{side}") for side in SIDES}
     rosters: dict[str, list[UUID]] = {}
+    departments = {side: kiosk.Department(UUID(int=0), UUID(int=0), []) for side in SIDES}
     for side in SIDES:
         step(f"{pair.backend}: warm-up {side}")
         workloads.warm_up(apps[side], rngs[side])
@@ -91,7 +113,9 @@ def _measure(pair: Pair, plan: Plan, step: Step, seed: int) -> dict[str, Any]:
             order = SIDES if n % 2 == 0 else tuple(reversed(SIDES))
             for side in order:
                 step(f"{pair.backend}: {workload} round {n + 1}/{plan.rounds} {side}")
-                events, seconds = _run(workload, apps[side], rngs[side], plan, rosters[side])
+                events, seconds = _run(
+                    workload, apps[side], rngs[side], plan, rosters[side], departments[side]
+                )
                 samples[workload][side].append(events / seconds)
                 if workload.startswith("replay"):
                     replayed[f"{workload}/{side}"] = events
@@ -113,6 +137,8 @@ def _measure(pair: Pair, plan: Plan, step: Step, seed: int) -> dict[str, Any]:
         "append_commands": plan.commands,
         "batch_saves": plan.saves,
         "batch_size": plan.batch_size,
+        "kiosk_batches": plan.kiosk_batches,
+        "kiosk_batch_events": kiosk.CHILDREN * kiosk.DAYS * 2,
         "replay_events": replayed["replay/bare"],
         "replay_all_events": replayed["replay_all/bare"],
         "replay_page": workloads.PAGE,
