@@ -23,12 +23,15 @@ from projections.access import AccessControl, AccessProjection
 from projections.access_log import AccessLogQuery
 from projections.currency import Currency
 from projections.lessons import LessonRecords
+from projections.preschool_statistics import PreschoolStatistics
+from projections.roster import RosterRecords
 from projections.runner import AttendanceCache, ProjectionRunner
 from projections.statistics import AttendanceStatistics
 from projections.views.attendance import AttendanceViewSQL
 from projections.views.currency import make_currency
 from projections.views.lessons import make_lesson_records
 from projections.views.postgres import PostgresAccessView, PostgresAttendanceView
+from projections.views.roster import make_roster_records
 from projections.views.sqlite import SQLiteAccessView, SQLiteAttendanceView
 from retention.errors import KekError
 from retention.gallring import Gallring
@@ -61,6 +64,8 @@ class Gallra:
     audit: AccessLogQuery
     lessons: LessonRecords
     currency: Currency
+    roster: RosterRecords
+    preschool: PreschoolStatistics
     # issue 4 read sides: one field each (schedules, tempus people and kiosks, roster), above
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -73,6 +78,7 @@ class Gallra:
             self.outbox.runner,
             self.audit.runner,
             self.lessons.runner,
+            self.roster.runner,
             self.currency.runner,
         )
 
@@ -155,6 +161,7 @@ def build(
         return view.events_in(category, months)
 
     currency = make_currency(app, shredded_by)
+    roster = make_roster_records(app, shredded_by)
     gallring = Gallring(
         app, app.keystore, plan, count_events=count_events, currency=currency, clock=clock
     )
@@ -171,6 +178,10 @@ def build(
         outbox=make_outbox(app, sender or RecordingSender(), clock),
         audit=make_access_log(app, shredded_by),
         lessons=make_lesson_records(app, shredded_by),
+        roster=roster,
+        preschool=PreschoolStatistics(
+            view, runner, roster, threshold=settings.suppression_threshold
+        ),
         currency=currency,
         clock=clock,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,6 +24,10 @@ from api.bootstrap import Gallra
 from api.http.app import create_http_app
 from api.tokens import Principal, Role
 from conftest import Clock
+from domain.pickup import PickupDetails
+from domain.schedule_terms import Entry, ScheduleTerms
+from domain.stay_notes import NoteContent
+from kiosk import paired_kiosk_claims
 
 START, ENDED = date(2025, 8, 15), date(2026, 3, 1)  # today is 2026-03-16
 NUMBERS = {  # temporary SS 12000 numbers: no real person
@@ -80,11 +84,24 @@ def build(gallra: Gallra, clock: Clock) -> dict[str, UUID]:
         student_id=saga, unit_id=a, author_id=teacher, category="samtal",
         school_form="förskola", written_on=date(2026, 3, 2), title="Samtal", content="Text",
     )  # fmt: skip
+    tempus(gallra, saga, placement, teacher)
     return {
         "saga": saga, "olle": olle, "anna": anna, "bo": bo, "teacher": teacher,
         "colleague": colleague, "stranger": stranger, "former": former, "ex_mentor": ex_mentor,
         "bjornen": bjornen, "ugglan": ugglan, "entry": entry,
     }  # fmt: skip
+
+
+def tempus(gallra: Gallra, saga: UUID, placement: UUID, teacher: UUID) -> None:
+    """Saga's Tempus records: a schedule, a pick-up person, a diet and a note for guardians."""
+    app = gallra.app
+    weekdays = [Entry(0, d, time(8), time(15)) for d in range(1, 6)]
+    terms = ScheduleTerms.checked(placement, START, None, 1, False, weekdays)
+    app.lay_schedule(saga, uuid4(), terms, teacher, guardian_deadline_days=None, approve=True)
+    app.add_pickup_person(saga, uuid4(), PickupDetails("Mormor Ingrid", "070-123 45 67"), None)
+    app.set_diet(saga, ["gluten-free"], None)
+    note = NoteContent(date(2026, 3, 10), "Utflykt", "Till skogen", visible_to_guardians=True)
+    app.write_stay_note(saga, uuid4(), kind="note", content=note, author_id=teacher)
 
 
 READERS: dict[str, tuple[Role, str | None]] = {
@@ -112,7 +129,11 @@ def town(gallra: Gallra, clock: Clock) -> Iterator[Town]:
         town = Town(client, ids, ids["entry"])
         for name, (role, who) in READERS.items():
             kw = (
-                {} if who is None else {"department" if role == Role.KIOSK else "subject": ids[who]}
+                {}
+                if who is None
+                else paired_kiosk_claims(gallra, ids[who])
+                if role == Role.KIOSK
+                else {"subject": ids[who]}
             )
             token = gallra.tokens.issue(Principal(role, **kw))
             town.headers[name] = {"Authorization": f"Bearer {token}"}
@@ -149,6 +170,8 @@ NOT_PEOPLE = KIOSKS | {"saga", "olle", "auditor"}  # roles /children and /guardi
 NOT_DETAILS = KIOSKS | {"auditor"}
 NOT_LOOKUP = KIOSKS | {"anna", "bo", "saga", "olle", "auditor"}
 DOCS = _set("teacher", "anna", "saga", "auditor")
+FAMILY = _set("admin", "anna") | SEE_SAGA  # a guardian of the child, staff who see it
+CARE = FAMILY - {"admin"}  # daily care data: the administration has no need to read it
 
 READS: dict[str, Read] = {
     "child": Read("/children/{target}", "saga", _set("admin", "anna") | SEE_SAGA, NOT_PEOPLE),
@@ -189,6 +212,22 @@ READS: dict[str, Read] = {
         _set("admin", "anna", "bo", "saga", "olle", "auditor", "other_kiosk"),
     ),
     "documentation": Read("/students/{target}/documentation", "saga", DOCS, KIOSKS | {"admin"}),
+    # Tempus: a child's schedules, pick-up persons, diet and notes; the kiosk's own list
+    "schedules": Read("/children/{target}/schedules", "saga", FAMILY, NOT_PEOPLE),
+    "schedule plan": Read(
+        "/children/{target}/schedule?from=2026-03-16&to=2026-03-20", "saga", FAMILY, NOT_PEOPLE
+    ),
+    "pick-up persons": Read(
+        "/children/{target}/pickup-persons", "saga", CARE, NOT_PEOPLE | {"admin"}
+    ),
+    "diet": Read("/children/{target}/diet", "saga", CARE, NOT_PEOPLE | {"admin"}),
+    "stay notes": Read("/children/{target}/stay-notes", "saga", CARE, NOT_PEOPLE | {"admin"}),
+    "kiosk children": Read(
+        "/departments/{target}/kiosk/children",
+        "bjornen",
+        SEE_SAGA | {"kiosk"},
+        _set("admin", "anna", "bo", "saga", "olle", "auditor", "other_kiosk"),
+    ),
     "entry": Read("/documentation/{target}", "entry", DOCS, KIOSKS | {"admin"}),
 }
 
@@ -201,8 +240,12 @@ def _unknown_body(read: Read, town: Town, reader: str) -> Any:
 
 
 def _shows_the_target(read: Read, town: Town, body: Any) -> bool:
-    if read.path.endswith("/present"):
+    if read.path.endswith(("/present", "/kiosk/children")):
         return [row["child_id"] for row in body] == [str(town.ids["saga"])]
+    if read.path.startswith("/children/"):  # the child's own list or record, not empty
+        return bool(body) and (
+            not isinstance(body, dict) or "id" not in body or body["id"] == str(town.ids["saga"])
+        )
     if read.path.startswith("/students/"):
         return [e["id"] for e in body] == [str(town.entry)]
     return bool(body["id"] == str(town.ids[read.target]))
@@ -219,7 +262,7 @@ def test_who_may_not_read(town: Town, name: str) -> None:
             assert _shows_the_target(read, town, response.json()), (name, reader)
         elif reader in read.forbidden:
             assert response.status_code == 403, (name, reader, response.text)
-        elif read.path.endswith("/present"):  # a list: refused as an unknown department, empty
+        elif read.path.endswith(("/present", "/kiosk/children")):  # refused as unknown: empty
             assert response.status_code == 200 and response.json() == [], (reader, response.text)
             assert response.json() == read.ask(town, reader, uuid4()).json()
         else:

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query
 
 from api.http.deps import GallraDep, Statistician
 from api.http.schemas import PublishedCellPublic, StatisticsPublic
+from domain.errors import RuleViolationError
+from projections.preschool_statistics import MAX_DAYS, Granularity, ratios
 from projections.suppression import PublishedCell
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
@@ -39,6 +41,87 @@ def attendance(
     return StatisticsPublic(
         threshold=table.threshold,
         dimensions=["unit_id", "month"],
+        cells=[_cell(c) for c in table.cells],
+        totals=[_cell(c) for c in table.totals],
+    )
+
+
+class PresenceCellPublic(PublishedCellPublic):
+    """A presence cell, with what its published sums imply (none for a suppressed cell)."""
+
+    ratios: dict[str, float | None]
+
+
+class PresenceStatisticsPublic(StatisticsPublic):
+    cells: list[PresenceCellPublic]  # type: ignore[assignment]
+    totals: list[PresenceCellPublic]  # type: ignore[assignment]
+
+
+def _period(first: date, last: date) -> None:
+    if last < first:
+        raise RuleViolationError("last is before first", field="last")
+    if (last - first).days >= MAX_DAYS:
+        raise RuleViolationError(f"a query covers at most {MAX_DAYS} days", field="last")
+
+
+def _presence_cell(cell: PublishedCell) -> PresenceCellPublic:
+    values = dict(cell.values) if cell.values is not None else None
+    return PresenceCellPublic(**_cell(cell).model_dump(), ratios=ratios(values))
+
+
+@router.get("/preschool/presence", response_model=PresenceStatisticsPublic)
+def preschool_presence(
+    gallra: GallraDep,
+    _: Statistician,
+    first: date,
+    last: date,
+    granularity: Granularity = Granularity.MONTH,
+    department_id: Annotated[list[UUID] | None, Query()] = None,
+    unit_id: Annotated[list[UUID] | None, Query()] = None,
+) -> PresenceStatisticsPublic:
+    """Scheduled against actual presence, occupancy and children per staff member, per
+    department and day, week or month. A cell rests on the most children present on one of its
+    days; under the threshold it is suppressed, and totals never reveal a suppressed cell."""
+    _period(first, last)
+    table = gallra.preschool.presence(
+        department_ids=department_id or (),
+        unit_ids=unit_id or (),
+        first=first,
+        last=last,
+        granularity=granularity,
+    )
+    return PresenceStatisticsPublic(
+        threshold=table.threshold,
+        dimensions=list(table.dimensions),
+        cells=[_presence_cell(c) for c in table.cells],
+        totals=[_presence_cell(c) for c in table.totals],
+    )
+
+
+@router.get("/preschool/absence", response_model=StatisticsPublic)
+def preschool_absence(
+    gallra: GallraDep,
+    _: Statistician,
+    first: date,
+    last: date,
+    granularity: Granularity = Granularity.MONTH,
+    department_id: Annotated[list[UUID] | None, Query()] = None,
+    unit_id: Annotated[list[UUID] | None, Query()] = None,
+) -> StatisticsPublic:
+    """Absence child-days by type (sick, leave, other, unknown: culled before the type was
+    readable) per department and period. A cell rests on the most children absent with that
+    type on one day, so one child's long illness is never shown alone."""
+    _period(first, last)
+    table = gallra.preschool.absence(
+        department_ids=department_id or (),
+        unit_ids=unit_id or (),
+        first=first,
+        last=last,
+        granularity=granularity,
+    )
+    return StatisticsPublic(
+        threshold=table.threshold,
+        dimensions=list(table.dimensions),
         cells=[_cell(c) for c in table.cells],
         totals=[_cell(c) for c in table.totals],
     )
