@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from api.app_base import Clock, utc_now
 from api.attendance_commands import MAX_CLOCK_SKEW, AttendanceCommands
+from api.attendance_history import AttendanceHistory
 from api.diet_commands import DietCommands
 from api.documentation_commands import DocumentationCommands
 from api.kiosk_device_commands import KioskDeviceCommands
@@ -33,6 +34,7 @@ class GallraApplication(
     RosterCommands,
     DietCommands,
     StayNoteCommands,
+    AttendanceHistory,
     AttendanceCommands,
     LessonCommands,
     DocumentationCommands,

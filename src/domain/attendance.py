@@ -63,6 +63,7 @@ class Absence:
     submission_id: UUID
     kind: str
     counted: bool  # counted the child among the day's children
+    reason: str | Shredded | None = None  # for the child's own history, never a statistic
 
 
 _KIND_VALUES = frozenset(str(k) for k in AbsenceKind)
@@ -153,7 +154,9 @@ class DepartmentDay(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.submissions[self.submission_id] = ("absence", self.child_id, None, None)
             if isinstance(self.child_id, UUID):
-                absence = Absence(self.submission_id, kind_of(self.kind), self.first_of_day)
+                absence = Absence(
+                    self.submission_id, kind_of(self.kind), self.first_of_day, self.reason
+                )
                 aggregate.absences[self.child_id] = absence
 
     class AbsenceCancelled(Aggregate.Event):
