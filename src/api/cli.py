@@ -94,6 +94,7 @@ def serve(
 
     from api.demo import seed
     from api.demo_school import seed_school
+    from api.demo_tempus import seed_tempus
     from api.http.app import create_http_app
 
     settings = _settings(backend, data_dir, create_secrets=True if demo else None)
@@ -105,6 +106,7 @@ def serve(
                 seeded = seed(
                     gallra.app, today=today(gallra), progress=lambda: progress.advance(task)
                 )
+                seed_tempus(gallra.app, seeded, today=today(gallra))
                 school = seed_school(gallra.app, today=today(gallra))
             out.print(
                 f"  {len(seeded.units)} preschools, {len(seeded.children)} children, "
@@ -155,6 +157,7 @@ def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
         Principal(Role.GUARDIAN, subject=guardian_id, name="demo-guardian"),
         Principal(Role.STATISTICIAN, name="demo-statistician"),
         Principal(Role.AUDITOR, name="demo-auditor"),
+        *([Principal(Role.KITCHEN, name="demo-kitchen", unit=units[0])] if units else []),
     ]
     for principal in principals:
         table.add_row(principal.name.removeprefix("demo-"), gallra.tokens.issue(principal))

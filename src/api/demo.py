@@ -74,7 +74,7 @@ class DemoMunicipality:
     staff: list[UUID] = field(default_factory=list)
 
 
-def _history_days(today: date, recent: int, months_back: int) -> list[date]:
+def past_days(today: date, recent: int, months_back: int) -> list[date]:
     """The last ``recent`` days, and the 10th of each of the ``months_back`` months before;
     weekdays only."""
     days = {today - timedelta(days=n) for n in range(1, recent + 1)}
@@ -152,7 +152,7 @@ def seed(
         app.place_child(child, department_unit[department_name], department, start)
         placements.append((child, department, guardian))
     demo.staff.append(_teacher(app, random.Random(seed + 1), demo, start))
-    for day in _history_days(today, history_days, months_back):
+    for day in past_days(today, history_days, months_back):
         if progress is not None:
             progress()
         for child, department, by in placements:
