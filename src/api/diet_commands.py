@@ -53,7 +53,7 @@ class DietCommands(GallraBase):
 
         def command() -> bool:
             record = self._diet_record(child_id) or DietRecord.open(child_id)
-            changed = record.set(diets, note)
+            changed = record.set(child_id, diets, note, self.local_day(self.clock()))
             if changed:
                 self.save(record)
             return changed

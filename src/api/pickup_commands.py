@@ -70,7 +70,7 @@ class PickupCommands(GallraBase):
             pickups = self._pickups_for_write(child_id)
             known = pickups.persons.get(person_id)
             if known is None or known.removed:
-                pickups.add(person_id, details, self._today(), by)
+                pickups.add(person_id, details, self._today(), by, child_id=child_id)
                 self.save(pickups)
                 return PutOutcome.ADDED
             if not pickups.change(person_id, details, by):
@@ -88,7 +88,7 @@ class PickupCommands(GallraBase):
 
         def command() -> bool:
             pickups = self._pickups_for_write(child_id)
-            if not pickups.add(person_id, details, self._today(), by):
+            if not pickups.add(person_id, details, self._today(), by, child_id=child_id):
                 return False
             self.save(pickups)
             return True

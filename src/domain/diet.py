@@ -1,12 +1,14 @@
 """Diet information per child (kostinformation): health data, sealed, counted for the kitchen.
 
 One ``DietRecord`` per child, its id derived (uuid5) from the child's random id, so it is
-found without an index. Everything in it is sealed under the child's diet scope with one epoch
-for the child's whole Tempus life (culled at "inaktualitet"); nothing is readable.
+found without an index. Everything in it is sealed under the child's diet scope (culled at
+"inaktualitet"); nothing is readable. Each setting is sealed under the month it was made in,
+so a child whose diet was culled and who comes back can have one again under a fresh key.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -14,9 +16,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolationError
-from domain.personal import Category, FixedEpoch, Personal, Shredded
+from domain.personal import Category, FixedEpoch, MonthOf, Personal, Shredded
 
 _DIET = Personal(Category.DIET, subject="child_id", epoch=FixedEpoch())
+# Each setting under the month it was made in: once a child's diet is culled (no longer
+# current), a child who comes back can have a diet again, under a key never culled.
+_DIET_SET = Personal(Category.DIET, subject="child_id", epoch=MonthOf("set_on"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/diet-record")
 MAX_NOTE = 1000
 
@@ -65,9 +70,10 @@ class DietRecord(Aggregate):
         child_id: Annotated[UUID | Shredded, _DIET]
 
     class DietSet(Aggregate.Event):
-        child_id: Annotated[UUID | Shredded, _DIET]
-        diets: Annotated[list[str] | Shredded, _DIET]
-        note: Annotated[str | Shredded | None, _DIET]
+        child_id: Annotated[UUID | Shredded, _DIET_SET]
+        set_on: Annotated[date | Shredded, _DIET_SET]
+        diets: Annotated[list[str] | Shredded, _DIET_SET]
+        note: Annotated[str | Shredded | None, _DIET_SET]
 
     class DietCleared(Aggregate.Event):
         """Nothing personal: the record just says it holds no diet any more."""
@@ -90,23 +96,26 @@ class DietRecord(Aggregate):
         """The child, for the access log; a culled record names no one."""
         return [self.child_id] if isinstance(self.child_id, UUID) else []
 
-    def set(self, codes: list[str], note: str | None) -> bool:
+    def set(self, child_id: UUID, codes: list[str], note: str | None, on: date) -> bool:
         """Set the diets; no codes and no note clears them. False if nothing changed."""
         diets, note = parse_diets(codes, note)
         if not diets and note is None:
             return self.clear()
         if (self.diets, self.note) == (tuple(str(d) for d in diets), note):
             return False
-        child = self.child_id
-        if not isinstance(child, UUID):
-            raise RuleViolationError("a culled diet record cannot be set", field="diets")
-        self._set(child_id=child, diets=[str(d) for d in diets], note=note)
+        self._set(child_id=child_id, set_on=on, diets=[str(d) for d in diets], note=note)
         return True
 
     @event(DietSet)
     def _set(
-        self, child_id: UUID | Shredded, diets: list[str] | Shredded, note: str | Shredded | None
+        self,
+        child_id: UUID | Shredded,
+        set_on: date | Shredded,
+        diets: list[str] | Shredded,
+        note: str | Shredded | None,
     ) -> None:
+        if isinstance(child_id, UUID):
+            self.child_id = child_id
         self.diets = diets if isinstance(diets, Shredded) else tuple(diets)
         self.note = note
 

@@ -22,11 +22,14 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, NotFoundError, RuleViolationError, SubmissionMismatchError
-from domain.personal import Category, Personal, Shredded
+from domain.personal import Category, Personal, Shredded, ValueOf
 from domain.photo import check_photo
 
 PICKUPS_NAMESPACE = UUID("6f1c0d38-54a4-4f0e-9a43-2a8d1b7f9c15")
 _CHILD = Personal(Category.PICKUP, subject="child_id")
+# Each person's tie to the child under a scope of its own: when a child's pick-up persons are
+# culled (no longer current) and the child comes back, new persons can be tied to it again.
+_TIE = Personal(Category.PICKUP, subject="child_id", epoch=ValueOf("person_id"))
 _PERSON = Personal(Category.PICKUP, subject="person_id")  # a fixed epoch: culled at once
 
 MAX_NAME = 200
@@ -135,7 +138,7 @@ class ChildPickups(Aggregate):
         """Names the child as well, so the currency index can tie the person to the child."""
 
         person_id: UUID
-        child_id: Annotated[UUID | Shredded, _CHILD]
+        child_id: Annotated[UUID | Shredded, _TIE]
         name: Annotated[str | Shredded, _PERSON]
         phone: Annotated[str | Shredded, _PERSON]
         photo_type: Annotated[str | Shredded | None, _PERSON]
@@ -190,8 +193,11 @@ class ChildPickups(Aggregate):
         details: PickupDetails,
         added_on: date,
         added_by: UUID | None,
+        *,
+        child_id: UUID | None = None,
     ) -> bool:
-        """Name a pick-up person; False (nothing recorded) if this very person is named."""
+        """Name a pick-up person; False (nothing recorded) if this very person is named.
+        ``child_id``: the child, when the record's own reference to it may be culled."""
         details = details.checked()
         known = self.persons.get(person_id)
         if known is not None:
@@ -204,9 +210,12 @@ class ChildPickups(Aggregate):
             raise SubmissionMismatchError(
                 f"pick-up person {person_id} was added with other details", field="person_id"
             )
+        child = child_id or self.child_id
+        if not isinstance(child, UUID):
+            raise ConflictError("this child's pick-up record is culled", field="child_id")
         self._added(
             person_id=person_id,
-            child_id=self.child_id,
+            child_id=child,
             name=details.name,
             phone=details.phone,
             photo_type=details.photo_type,

@@ -7,7 +7,7 @@ the engine is tested apart from the features that write such data.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID, uuid4
 
@@ -186,3 +186,24 @@ def test_a_lapsed_childs_pick_up_persons_go_with_its_data(gallra: Gallra) -> Non
 
     assert all(isinstance(n, Shredded) for n in pickup_names(gallra, child))
     assert lapsed_culls(gallra, date(2027, 7, 1)) == set()
+
+
+def test_a_child_who_comes_back_gets_a_diet_and_pick_up_persons_again(
+    gallra: Gallra, clock: Clock
+) -> None:
+    app = gallra.app
+    unit, dep, (child,) = enrolled_department(app, 1, "Förskolan Tallen", "Myran")
+    app.set_diet(child, ["gluten-free"], None)
+    app.add_pickup_person(child, uuid4(), PickupDetails("Moster Cia", "070-111 22 33"), None)
+    app.end_placement(child, only_placement(gallra, child), date(2026, 6, 30))
+    gallra.gallring.run(date(2027, 7, 1), by="test")
+    clock.now = datetime(2027, 8, 20, 9, tzinfo=UTC)
+
+    app.place_child(child, unit, dep, date(2027, 8, 15))
+    app.set_diet(child, ["vegetarian"], None)
+    app.add_pickup_person(child, uuid4(), PickupDetails("Farbror Dan", "070-444 55 66"), None)
+
+    app.evict_caches()
+    assert tuple(app.get_diet(child).diets) == ("vegetarian",)
+    names = pickup_names(gallra, child)
+    assert "Farbror Dan" in names and "Moster Cia" not in names

@@ -136,13 +136,15 @@ def test_a_culled_diet_loads_as_shredded_and_counts_as_none(gallra: Gallra) -> N
     unit, _, (kid,) = enrolled_department(app, 1, "Förskolan Tallen", "Myran")
     app.set_diet(kid, ["other"], "Inga jordgubbar")
     assert app.get_diet(kid).diets == ("other",)
-    app.keystore.shred(uuid4(), scopes=[Scope(kid, "diet", "-")])
+    scopes = [r.scope for r in app.keystore.scopes(subject=kid, category="diet")]
+    assert {s.epoch for s in scopes} == {"-", "2026-03"}  # the record, and this month's setting
+    app.keystore.shred(uuid4(), scopes=scopes)
     app.evict_caches()
     view = app.get_diet(kid)
     assert isinstance(view.diets, Shredded) and isinstance(view.note, Shredded)
     counts = app.diet_counts(unit, DAY, [kid], lambda c, d: None)
     assert counts.expected_children == 1 and sum(counts.counts.values()) == 0
-    with pytest.raises((RuleViolationError, ScopeShreddedError)):
+    with pytest.raises(ScopeShreddedError):  # this month is culled for the child's diet
         app.set_diet(kid, ["vegan"], None)
 
 

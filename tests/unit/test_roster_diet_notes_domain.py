@@ -186,13 +186,16 @@ def test_diets_are_known_codes_each_once_and_other_needs_a_note() -> None:
     assert field_of(RuleViolationError, parse_diets, [], "x" * 1001) == "note"
 
 
+ON = date(2026, 3, 16)
+
+
 def test_setting_the_same_diet_again_records_nothing_and_empty_clears() -> None:
     child = uuid4()
     record = DietRecord.open(child)
-    assert record.set(["nut-free"], "EpiPen i väskan") is True
-    assert record.set(["nut-free"], "EpiPen i väskan") is False
+    assert record.set(child, ["nut-free"], "EpiPen i väskan", ON) is True
+    assert record.set(child, ["nut-free"], "EpiPen i väskan", ON) is False
     assert record.diets == ("nut-free",) and record.data_subjects() == [child]
-    assert record.set([], None) is True and record.diets == () and record.note is None
+    assert record.set(child, [], None, ON) is True and record.diets == () and record.note is None
     assert record.clear() is False
     kinds = [type(e).__name__ for e in record.pending_events]
     assert kinds == ["Opened", "DietSet", "DietCleared"]
