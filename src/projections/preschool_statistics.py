@@ -188,6 +188,18 @@ def ratios(values: dict[str, int] | None) -> dict[str, float | None]:
     }
 
 
+@dataclass(frozen=True)
+class Query:
+    """Which departments (directly, or all of some units), which days, at what grain."""
+
+    first: date
+    last: date
+    granularity: Granularity = Granularity.MONTH
+    department_ids: Sequence[UUID] = ()
+    unit_ids: Sequence[UUID] = ()
+    threshold: int | None = None
+
+
 class PreschoolStatistics:
     """The statisticians' queries: departments chosen directly or by unit, over a period."""
 
@@ -204,36 +216,17 @@ class PreschoolStatistics:
         self.roster = roster
         self.threshold = threshold
 
-    def _days(
-        self, department_ids: Sequence[UUID], unit_ids: Sequence[UUID], first: date, last: date
-    ) -> tuple[list[UUID], list[DepartmentDayRow]]:
+    def _days(self, query: Query) -> tuple[list[UUID], list[DepartmentDayRow]]:
         self.runner.catch_up()
-        departments = sorted({*department_ids, *self.view.departments_of(unit_ids)})
-        return departments, self.view.department_days(departments, first, last)
+        units = self.view.departments_of(query.unit_ids)
+        departments = sorted({*query.department_ids, *units})
+        return departments, self.view.department_days(departments, query.first, query.last)
 
-    def presence(
-        self,
-        *,
-        department_ids: Sequence[UUID] = (),
-        unit_ids: Sequence[UUID] = (),
-        first: date,
-        last: date,
-        granularity: Granularity,
-        threshold: int | None = None,
-    ) -> Table:
-        departments, days = self._days(department_ids, unit_ids, first, last)
-        staff = self.roster.staff_minutes(departments, first, last)
-        return presence_table(days, staff, granularity, threshold or self.threshold)
+    def presence(self, query: Query) -> Table:
+        departments, days = self._days(query)
+        staff = self.roster.staff_minutes(departments, query.first, query.last)
+        return presence_table(days, staff, query.granularity, query.threshold or self.threshold)
 
-    def absence(
-        self,
-        *,
-        department_ids: Sequence[UUID] = (),
-        unit_ids: Sequence[UUID] = (),
-        first: date,
-        last: date,
-        granularity: Granularity,
-        threshold: int | None = None,
-    ) -> Table:
-        _, days = self._days(department_ids, unit_ids, first, last)
-        return absence_table(days, granularity, threshold or self.threshold)
+    def absence(self, query: Query) -> Table:
+        _, days = self._days(query)
+        return absence_table(days, query.granularity, query.threshold or self.threshold)

@@ -3,13 +3,14 @@ statistics compare scheduled with actual; the overview and the kitchen have some
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from api.bootstrap import Gallra
 from api.demo import seed
 from api.demo_tempus import seed_tempus
 from api.overview import unit_overview
-from projections.preschool_statistics import Granularity
+from projections.preschool_statistics import Query
 
 
 def test_the_demo_preschools_hang_together(gallra: Gallra) -> None:
@@ -18,13 +19,8 @@ def test_the_demo_preschools_hang_together(gallra: Gallra) -> None:
     seed_tempus(gallra.app, demo, today=today)
 
     units = list(demo.units.values())
-    table = gallra.preschool.presence(
-        unit_ids=units,
-        first=today - timedelta(days=7),
-        last=today - timedelta(days=1),
-        granularity=Granularity.MONTH,
-        threshold=1,
-    )
+    last_week = Query(today - timedelta(days=7), today - timedelta(days=1), unit_ids=units)
+    table = gallra.preschool.presence(replace(last_week, threshold=1))
     [cell] = [c for c in table.totals if c.key[1] == "2026-03"]
     assert cell.values is not None
     assert cell.values["scheduled_minutes"] > cell.values["presence_minutes"] > 0

@@ -10,14 +10,15 @@ from api.bootstrap import Gallra
 from builders_tempus import WEEK, history
 from domain.attendance import DepartmentDay, department_day_id
 from domain.personal import Shredded
-from projections.preschool_statistics import Granularity
+from projections.preschool_statistics import Granularity, Query
 
 
 def tables(gallra: Gallra, unit: UUID) -> list[object]:
     found: list[object] = []
     for granularity in Granularity:
-        for query in (gallra.preschool.presence, gallra.preschool.absence):
-            table = query(unit_ids=[unit], first=WEEK[0], last=WEEK[-1], granularity=granularity)
+        query = Query(WEEK[0], WEEK[-1], granularity, unit_ids=[unit])
+        for ask in (gallra.preschool.presence, gallra.preschool.absence):
+            table = ask(query)
             found.append((table.cells, table.totals))
     return found
 
@@ -25,9 +26,8 @@ def tables(gallra: Gallra, unit: UUID) -> list[object]:
 def test_statistics_are_the_same_after_culling_and_after_a_rebuild(gallra: Gallra) -> None:
     unit, dep, kids = history(gallra)
     before = tables(gallra, unit)
-    week = gallra.preschool.presence(
-        unit_ids=[unit], first=WEEK[0], last=WEEK[-1], granularity=Granularity.WEEK
-    )
+    by_week = Query(WEEK[0], WEEK[-1], Granularity.WEEK, unit_ids=[unit])
+    week = gallra.preschool.presence(by_week)
     [cell] = week.cells
     assert cell.values is not None and not cell.suppressed
     assert cell.values["placed_child_days"] == 8 * 5
@@ -35,9 +35,7 @@ def test_statistics_are_the_same_after_culling_and_after_a_rebuild(gallra: Gallr
     assert cell.values["scheduled_minutes"] == 8 * 5 * 510
     assert cell.values["present_child_days"] == 7 * 5
     assert cell.values["unclosed_check_ins"] == 1
-    absence = gallra.preschool.absence(
-        unit_ids=[unit], first=WEEK[0], last=WEEK[-1], granularity=Granularity.WEEK
-    )
+    absence = gallra.preschool.absence(by_week)
     sick = next(c for c in absence.cells if c.key[2] == "sick")
     assert sick.suppressed  # one child sick on two days: never shown alone
 

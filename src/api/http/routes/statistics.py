@@ -6,12 +6,13 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.http.deps import GallraDep, Statistician
 from api.http.schemas import PublishedCellPublic, StatisticsPublic
 from domain.errors import RuleViolationError
 from projections.preschool_statistics import MAX_DAYS, Granularity, ratios
+from projections.preschool_statistics import Query as PreschoolQuery
 from projections.suppression import PublishedCell
 
 router = APIRouter(prefix="/statistics", tags=["statistics"])
@@ -57,11 +58,22 @@ class PresenceStatisticsPublic(StatisticsPublic):
     totals: list[PresenceCellPublic]  # type: ignore[assignment]
 
 
-def _period(first: date, last: date) -> None:
+def preschool_query(
+    first: date,
+    last: date,
+    granularity: Granularity = Granularity.MONTH,
+    department_id: Annotated[list[UUID] | None, Query()] = None,
+    unit_id: Annotated[list[UUID] | None, Query()] = None,
+) -> PreschoolQuery:
+    """The departments (or units), days and grain a preschool table is asked for."""
     if last < first:
         raise RuleViolationError("last is before first", field="last")
     if (last - first).days >= MAX_DAYS:
         raise RuleViolationError(f"a query covers at most {MAX_DAYS} days", field="last")
+    return PreschoolQuery(first, last, granularity, department_id or (), unit_id or ())
+
+
+Asked = Annotated[PreschoolQuery, Depends(preschool_query)]
 
 
 def _presence_cell(cell: PublishedCell) -> PresenceCellPublic:
@@ -71,25 +83,12 @@ def _presence_cell(cell: PublishedCell) -> PresenceCellPublic:
 
 @router.get("/preschool/presence", response_model=PresenceStatisticsPublic)
 def preschool_presence(
-    gallra: GallraDep,
-    _: Statistician,
-    first: date,
-    last: date,
-    granularity: Granularity = Granularity.MONTH,
-    department_id: Annotated[list[UUID] | None, Query()] = None,
-    unit_id: Annotated[list[UUID] | None, Query()] = None,
+    gallra: GallraDep, _: Statistician, query: Asked
 ) -> PresenceStatisticsPublic:
     """Scheduled against actual presence, occupancy and children per staff member, per
     department and day, week or month. A cell rests on the most children present on one of its
     days; under the threshold it is suppressed, and totals never reveal a suppressed cell."""
-    _period(first, last)
-    table = gallra.preschool.presence(
-        department_ids=department_id or (),
-        unit_ids=unit_id or (),
-        first=first,
-        last=last,
-        granularity=granularity,
-    )
+    table = gallra.preschool.presence(query)
     return PresenceStatisticsPublic(
         threshold=table.threshold,
         dimensions=list(table.dimensions),
@@ -99,26 +98,11 @@ def preschool_presence(
 
 
 @router.get("/preschool/absence", response_model=StatisticsPublic)
-def preschool_absence(
-    gallra: GallraDep,
-    _: Statistician,
-    first: date,
-    last: date,
-    granularity: Granularity = Granularity.MONTH,
-    department_id: Annotated[list[UUID] | None, Query()] = None,
-    unit_id: Annotated[list[UUID] | None, Query()] = None,
-) -> StatisticsPublic:
+def preschool_absence(gallra: GallraDep, _: Statistician, query: Asked) -> StatisticsPublic:
     """Absence child-days by type (sick, leave, other, unknown: culled before the type was
     readable) per department and period. A cell rests on the most children absent with that
     type on one day, so one child's long illness is never shown alone."""
-    _period(first, last)
-    table = gallra.preschool.absence(
-        department_ids=department_id or (),
-        unit_ids=unit_id or (),
-        first=first,
-        last=last,
-        granularity=granularity,
-    )
+    table = gallra.preschool.absence(query)
     return StatisticsPublic(
         threshold=table.threshold,
         dimensions=list(table.dimensions),
