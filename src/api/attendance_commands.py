@@ -18,8 +18,9 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from api.app_base import GallraBase
-from domain.attendance import AbsenceKind, DepartmentDay, Outcome, department_day_id
-from domain.attendance_facts import Rule
+from domain.absence import AbsenceKind
+from domain.attendance import DepartmentDay, department_day_id
+from domain.attendance_facts import Outcome, Rule
 from domain.errors import RuleViolationError
 from domain.people import Child
 

@@ -18,8 +18,8 @@ from uuid import UUID
 
 from api.attendance_commands import MAX_CLOCK_SKEW, AttendanceCommands
 from api.pickup_commands import PickupCommands
-from domain.attendance import DepartmentDay, Outcome, department_day_id
-from domain.attendance_facts import FactKind
+from domain.attendance import DepartmentDay, department_day_id
+from domain.attendance_facts import FactKind, Outcome
 from domain.errors import DomainError, NotFoundError, RuleViolationError, SubmissionMismatchError
 from domain.people import Child
 from retention.errors import ScopeShreddedError

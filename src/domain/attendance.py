@@ -18,55 +18,29 @@ with other content is refused. The ids are random, so they link nothing either.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.attendance_facts import NOTHING, Derived, Fact, FactKind, Rule, Totals, derive
+from domain.absence import Absence, AbsenceDesk, kind_of
+from domain.attendance_facts import (
+    NOTHING,
+    Derived,
+    Fact,
+    FactKind,
+    Outcome,
+    Rule,
+    Totals,
+    derive,
+)
 from domain.errors import ConflictError, RuleViolationError, SubmissionMismatchError
 from domain.personal import Category, MonthOf, Personal, Shredded
 
 _ATT = Personal(Category.ATTENDANCE, subject="child_id", epoch=MonthOf("day"))
 _HEALTH = Personal(Category.HEALTH, subject="child_id", epoch=MonthOf("day"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/department-day")
-UNKNOWN_KIND = "unknown"  # an absence whose kind was culled before it became readable
-
-
-class AbsenceKind(StrEnum):
-    """SS 12000 distinguishes reported absence from granted leave; Tempus adds 'other'."""
-
-    SICK = "sick"
-    LEAVE = "leave"
-    OTHER = "other"
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a submission did: recorded now (possibly as a conflict), or recorded earlier."""
-
-    submission_id: UUID
-    duplicate: bool
-    minutes: int | None = None
-    conflict: Rule | None = None
-
-    @property
-    def status(self) -> str:
-        return "duplicate" if self.duplicate else "conflict" if self.conflict else "recorded"
-
-
-@dataclass(frozen=True, slots=True)
-class Absence:
-    submission_id: UUID
-    kind: str
-    counted: bool  # counted the child among the day's children
-    reason: str | Shredded | None = None  # for the child's own history, never a statistic
-
-
-_KIND_VALUES = frozenset(str(k) for k in AbsenceKind)
 
 
 def department_day_id(department_id: UUID, day: date) -> UUID:
@@ -74,15 +48,10 @@ def department_day_id(department_id: UUID, day: date) -> UUID:
     return uuid5(_NAMESPACE, f"{department_id}/{day.isoformat()}")
 
 
-def kind_of(kind: object) -> str:
-    """An absence kind for counting: a culled or unknown one counts as 'unknown'."""
-    return kind if isinstance(kind, str) and kind in _KIND_VALUES else UNKNOWN_KIND
-
-
 Content = tuple[str, UUID | Shredded, datetime | Shredded | None, UUID | Shredded | None]
 
 
-class DepartmentDay(Aggregate):
+class DepartmentDay(AbsenceDesk, Aggregate):
     class Opened(Aggregate.Created):
         department_id: UUID
         unit_id: UUID
@@ -332,55 +301,6 @@ class DepartmentDay(Aggregate):
             fact = Fact(e.submission_id, kind, e.child_id, e.at, _id(e.by), e.kiosk_id)
             self.facts.setdefault(e.child_id, []).append(fact)
             self._derived.pop(e.child_id, None)
-
-    # -- absence ---------------------------------------------------------------------------
-
-    def report_absence(
-        self,
-        submission_id: UUID,
-        child_id: UUID,
-        reported_by: UUID,
-        kind: AbsenceKind,
-        reason: str | None,
-    ) -> Outcome:
-        if self._seen(submission_id, ("absence", child_id, None, None)):
-            return Outcome(submission_id, duplicate=True)
-        if child_id in self.absences:
-            raise ConflictError(
-                f"child {child_id} is already reported absent on {self.day}", field="child_id"
-            )
-        self.trigger_event(
-            self.AbsenceReported,
-            submission_id=submission_id,
-            day=self.day,
-            first_of_day=self.derived(child_id).totals.present_children == 0,
-            kind=str(kind),
-            child_id=child_id,
-            reported_by=reported_by,
-            reason=reason,
-        )
-        return Outcome(submission_id, duplicate=False)
-
-    def cancel_absence(
-        self, child_id: UUID, cancelled_by: UUID, submission_ids: frozenset[UUID] | None = None
-    ) -> bool:
-        """Cancel the child's absence (only if it was reported under one of
-        ``submission_ids``, when given); nothing to cancel is a no-op."""
-        absence = self.absences.get(child_id)
-        if absence is None:
-            return False
-        if submission_ids is not None and absence.submission_id not in submission_ids:
-            return False
-        self.trigger_event(
-            self.AbsenceCancelled,
-            cancels=absence.submission_id,
-            day=self.day,
-            kind=absence.kind,
-            counted=absence.counted,
-            child_id=child_id,
-            cancelled_by=cancelled_by,
-        )
-        return True
 
 
 _KINDS = {

@@ -120,3 +120,17 @@ def derive(facts: Iterable[Fact]) -> Derived:
             since = opened_by = None
     totals = Totals(int(present), total_minutes, len(conflicts), len(flagged))
     return Derived(since, totals, conflicts, tuple(flagged), minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a submission did: recorded now (possibly as a conflict), or recorded earlier."""
+
+    submission_id: UUID
+    duplicate: bool
+    minutes: int | None = None
+    conflict: Rule | None = None
+
+    @property
+    def status(self) -> str:
+        return "duplicate" if self.duplicate else "conflict" if self.conflict else "recorded"

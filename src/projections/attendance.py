@@ -13,7 +13,8 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from domain.attendance import DepartmentDay, kind_of
+from domain.absence import kind_of
+from domain.attendance import DepartmentDay
 from domain.gallring import GallringRun
 from domain.personal import Category
 from projections.changes import (

@@ -25,7 +25,7 @@ from api.http.schemas import (
 )
 from api.http.schemas_kiosk import AbsenceCancel, AbsenceCancelAnswer, AbsenceCancelDay
 from api.tokens import Principal, Role
-from domain.attendance import Outcome
+from domain.attendance_facts import Outcome
 from domain.errors import NotFoundError
 from domain.personal import Shredded
 
