@@ -23,7 +23,7 @@ from projections.changes import (
     PeriodsCulled,
     Presence,
 )
-from projections.views.base import ViewSQL
+from projections.views.unit_months import UnitMonthQueries, month_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +62,7 @@ _COUNTS = (
 _PLAN = ("placed_children", "scheduled_children", "scheduled_minutes")
 
 
-@dataclass(frozen=True, slots=True)
-class UnitMonthRow:
-    unit_id: UUID
-    month: str
-    children: int  # the most children seen on one day: a lower bound of distinct children
-    presence_minutes: int
-    absence_days: int
-
-
-class AttendanceViewSQL(ViewSQL):
+class AttendanceViewSQL(UnitMonthQueries):
     """Backend-neutral SQL; subclasses mix in the library's tracking recorder."""
 
     tracking_name = "gallra/attendance"
@@ -142,7 +133,7 @@ class AttendanceViewSQL(ViewSQL):
             ),
             (
                 change.day.isoformat(),
-                _month(change.day),
+                month_of(change.day),
                 change.children,
                 change.presence_minutes,
                 change.absence_days,
@@ -171,7 +162,7 @@ class AttendanceViewSQL(ViewSQL):
                 f"{', '.join('?' * len(values))} FROM {self._t('att_department_days')} "
                 f"WHERE stream_id = ? ON CONFLICT (department_id, day) DO UPDATE SET {add}"
             ),
-            (_month(change.day), *values.values(), self._id(change.stream_id)),
+            (month_of(change.day), *values.values(), self._id(change.stream_id)),
         )
 
     def _day_plan(self, c: Any, change: DayPlan) -> None:
@@ -209,7 +200,7 @@ class AttendanceViewSQL(ViewSQL):
                 "DO UPDATE SET checked_in_at = excluded.checked_in_at, day = excluded.day, "
                 "month = excluded.month WHERE excluded.day >= att_present.day"
             ),
-            (*key, self._ts(change.since), change.day.isoformat(), _month(change.day)),
+            (*key, self._ts(change.since), change.day.isoformat(), month_of(change.day)),
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -315,79 +306,3 @@ class AttendanceViewSQL(ViewSQL):
                 PresentRow(self._uuid(r["child_id"]), self._to_datetime(r["checked_in_at"]))
                 for r in c.fetchall()
             ]
-
-    def month_children(
-        self,
-        *,
-        unit_ids: Sequence[UUID] | None = None,
-        first: date | None = None,
-        last: date | None = None,
-    ) -> dict[str, int]:
-        """Per month, the most children seen on one day across the units: a lower bound of
-        the distinct children behind a month's total, as for the cells."""
-        where, params = self._filters(unit_ids, first, last)
-        if where is None:
-            return {}
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                self._q(
-                    "SELECT month, MAX(n) AS children FROM (SELECT month, day, "
-                    f"SUM(children) AS n FROM {self._t('att_unit_days')} {where} "
-                    "GROUP BY month, day) AS per_day GROUP BY month"
-                ),
-                params,
-            )
-            return {r["month"]: int(r["children"]) for r in c.fetchall()}
-
-    def _filters(
-        self, unit_ids: Sequence[UUID] | None, first: date | None, last: date | None
-    ) -> tuple[str | None, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if unit_ids is not None:
-            if not unit_ids:
-                return None, []
-            clauses.append(f"unit_id IN ({', '.join('?' * len(unit_ids))})")
-            params += [self._id(u) for u in unit_ids]
-        if first is not None:
-            clauses.append("month >= ?")
-            params.append(_month(first))
-        if last is not None:
-            clauses.append("month <= ?")
-            params.append(_month(last))
-        return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
-
-    def unit_months(
-        self,
-        *,
-        unit_ids: Sequence[UUID] | None = None,
-        first: date | None = None,
-        last: date | None = None,
-    ) -> list[UnitMonthRow]:
-        where, params = self._filters(unit_ids, first, last)
-        if where is None:
-            return []
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                self._q(
-                    "SELECT unit_id, month, MAX(children) AS children, "
-                    "SUM(presence_minutes) AS minutes, SUM(absence_days) AS absences "
-                    f"FROM {self._t('att_unit_days')} {where} "
-                    "GROUP BY unit_id, month ORDER BY month, unit_id"
-                ),
-                params,
-            )
-            return [
-                UnitMonthRow(
-                    self._uuid(r["unit_id"]),
-                    r["month"],
-                    int(r["children"]),
-                    int(r["minutes"]),
-                    int(r["absences"]),
-                )
-                for r in c.fetchall()
-            ]
-
-
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
