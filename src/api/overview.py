@@ -9,11 +9,12 @@ suppressed; it names nobody.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from api.bootstrap import Gallra
 from domain.attendance import DepartmentDay
+from domain.schedule_state import State
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,37 @@ def _department(
         staff_on_shift=staff,
         open_exceptions=exceptions,
     )
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """A schedule a guardian asked for and nobody has decided yet."""
+
+    child_id: UUID
+    schedule_id: UUID
+    placement_id: UUID
+    start_date: date
+    end_date: date | None
+    temporary: bool
+    laid_at: datetime
+
+
+def schedule_requests(gallra: Gallra, unit_id: UUID, day: date) -> list[ScheduleRequest]:
+    """Requested schedules of the children placed at the unit, oldest first: the staff's
+    list of what waits for a decision."""
+    children = gallra.access.members_of(unit_id, day)
+    found = [
+        ScheduleRequest(
+            child_id,
+            s.schedule_id,
+            s.terms.placement_id,
+            s.terms.start_date,
+            s.terms.end_date,
+            s.terms.temporary,
+            s.laid_at,
+        )
+        for child_id, book in gallra.app.schedule_books(children).items()
+        for s in book.schedules.values()
+        if s.state == State.REQUESTED and s.terms is not None
+    ]
+    return sorted(found, key=lambda r: r.laid_at)

@@ -159,6 +159,11 @@ class ScheduleCommands(GallraBase):
         _placement_of(child, placement_id)
         return child.placement_hours.get(placement_id)
 
+    def schedule_books(self, child_ids: list[UUID]) -> dict[UUID, ScheduleBook]:
+        """The children's schedule books, by child, in one read (a unit's requests)."""
+        wanted = {schedule_book_id(c): c for c in child_ids}
+        return {wanted[i]: b for i, b in self._get_many(ScheduleBook, list(wanted)).items()}
+
     def schedules_of(self, child_id: UUID) -> list[ScheduleView]:
         """Every schedule of the child with its history, newest first."""
         self._get(Child, child_id, "child")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from uuid import UUID, uuid4
 
 import pytest
@@ -14,6 +14,7 @@ from api.http.app import create_http_app
 from api.tokens import Principal, Role
 from builders import enrolled_department
 from builders_tempus import weekday_schedules
+from domain.schedule_terms import Entry, ScheduleTerms
 from kiosk import kiosk_headers
 
 TODAY = date(2026, 3, 16)  # the clock fixture's Monday
@@ -84,3 +85,34 @@ def test_anyone_else_is_refused(gallra: Gallra, client: TestClient) -> None:
         kiosk_headers(gallra, dep),
     ):
         assert client.get(f"/units/{unit}/overview", headers=headers).status_code == 403
+
+
+def test_staff_on_duty_list_the_requests_waiting_for_a_decision(
+    gallra: Gallra, client: TestClient
+) -> None:
+    unit, _, staff = morning(gallra)
+    app = gallra.app
+    child = gallra.access.members_of(unit, TODAY)[0]
+    guardian = next(iter(app.get_child(child).guardians))
+    [placement] = app.get_child(child).placements
+    terms = ScheduleTerms.checked(
+        placement.placement_id, date(2026, 4, 6), None, 1, False, [Entry(0, 1, time(8), time(14))]
+    )
+    schedule = uuid4()
+    app.lay_schedule(child, schedule, terms, guardian, guardian_deadline_days=14)
+    as_staff = bearer(gallra, Principal(Role.STAFF, subject=staff))
+
+    listed = client.get(f"/units/{unit}/schedule-requests", headers=as_staff)
+
+    assert listed.status_code == 200, listed.text
+    [request] = listed.json()
+    assert request["child_id"] == str(child) and request["schedule_id"] == str(schedule)
+    assert request["start_date"] == "2026-04-06"
+    stranger = app.register_staff("Eva", "Ask", "19800112AB12")
+    refused = client.get(
+        f"/units/{unit}/schedule-requests",
+        headers=bearer(gallra, Principal(Role.STAFF, subject=stranger)),
+    )
+    assert refused.status_code == 404
+    app.approve_schedule(child, schedule, staff)
+    assert client.get(f"/units/{unit}/schedule-requests", headers=as_staff).json() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from uuid import UUID
 
 from api.http.schemas import Model
@@ -20,3 +21,13 @@ class DepartmentNowPublic(Model):
     unscheduled_present: int
     staff_on_shift: int
     open_exceptions: int
+
+
+class ScheduleRequestPublic(Model):
+    child_id: UUID
+    schedule_id: UUID
+    placement_id: UUID
+    start_date: date
+    end_date: date | None
+    temporary: bool
+    laid_at: datetime
