@@ -243,12 +243,16 @@ class KioskSyncCommands(PickupCommands, AttendanceCommands):
             changed = [dd for dd in days.values() if dd.pending_events]
             if changed:
                 self.save(*changed)
+            # A fact's status can change only by a later fact about the same child that day:
+            # the last one of each is already final, the others are asked again.
             final: list[Outcome | EventOutcome] = []
-            for one, result in zip(accepted, results, strict=True):
-                if isinstance(result, Outcome):  # its status now, after the whole batch
+            settled: set[tuple[date, UUID]] = set()
+            for one, result in zip(reversed(accepted), reversed(results), strict=True):
+                if isinstance(result, Outcome) and (one.day, one.child_id) in settled:
                     result = days[one.day].outcome_of(one.submission_id, duplicate=result.duplicate)
+                settled.add((one.day, one.child_id))
                 final.append(result)
-            return final
+            return final[::-1]
 
         return self._retrying(command)  # type: ignore[no-any-return]
 
