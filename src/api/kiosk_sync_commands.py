@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 from api.attendance_commands import MAX_CLOCK_SKEW, AttendanceCommands
+from api.kiosk_batch_children import BatchChildren
 from api.pickup_commands import PickupCommands
 from domain.attendance import DepartmentDay, department_day_id
 from domain.attendance_facts import FactKind, Outcome
@@ -64,28 +65,6 @@ class _Accepted:
     unit_id: UUID
 
 
-class _Children:
-    """Each child loaded once per batch; an unknown one remembered as such."""
-
-    def __init__(
-        self, load: Callable[[UUID], Child], preloaded: dict[UUID, Child] | None = None
-    ) -> None:
-        self._load = load
-        self._found: dict[UUID, Child | NotFoundError] = dict(preloaded or {})
-
-    def get(self, child_id: UUID) -> Child:
-        found = self._found.get(child_id)
-        if found is None:
-            try:
-                found = self._load(child_id)
-            except NotFoundError as e:
-                found = e
-            self._found[child_id] = found
-        if isinstance(found, NotFoundError):
-            raise NotFoundError(str(found), field="child_id")
-        return found
-
-
 class KioskSyncCommands(PickupCommands, AttendanceCommands):
     """Check-in and check-out at a department's kiosk, online and in offline batches."""
 
@@ -120,7 +99,7 @@ class KioskSyncCommands(PickupCommands, AttendanceCommands):
         at: datetime,
         by: UUID | None,
     ) -> Outcome:
-        children = _Children(lambda c: self._get(Child, c, "child"))
+        children = BatchChildren(lambda c: self._get(Child, c, "child"))
         event = KioskEvent(submission_id, kind, child_id, at, by)
         accepted = self._accept(department_id, 0, event, children)
         outcome = self._record_facts(department_id, None, [accepted], strict=True)[0]
@@ -141,10 +120,11 @@ class KioskSyncCommands(PickupCommands, AttendanceCommands):
             raise RuleViolationError(f"a batch holds at most {MAX_BATCH} events", field="events")
         # Every child of the batch in one read: a round trip per child would cost more than
         # the whole write (bench: kiosk batch).
-        children = _Children(
+        children = BatchChildren(
             lambda c: self._get(Child, c, "child"),
             self._get_many(Child, [e.child_id for e in events]),
         )
+        children.prefetch_pickups(self._get_many, events)
         answers: list[EventOutcome | None] = [None] * len(events)
         accepted: list[_Accepted] = []
         contents: dict[UUID, tuple[str, UUID, datetime, UUID | None]] = {}
@@ -169,7 +149,7 @@ class KioskSyncCommands(PickupCommands, AttendanceCommands):
         return [a for a in answers if a is not None]
 
     def _accept(
-        self, department_id: UUID, index: int, event: KioskEvent, children: _Children
+        self, department_id: UUID, index: int, event: KioskEvent, children: BatchChildren
     ) -> _Accepted:
         """Check one event against everything but the day's facts; raises what is wrong."""
         kind = KINDS.get(event.type)
@@ -177,26 +157,28 @@ class KioskSyncCommands(PickupCommands, AttendanceCommands):
             raise RuleViolationError("type must be check-in or check-out", field="type")
         if event.at.tzinfo is None:
             raise RuleViolationError("time must include a UTC offset", field="at")
-        if event.at - self.clock() > MAX_CLOCK_SKEW:
+        if children.now is None:
+            children.now = self.clock()
+        if event.at - children.now > MAX_CLOCK_SKEW:
             raise RuleViolationError("time is in the future", field="at")
         at = event.at.astimezone(UTC)
         day = self.local_day(at)
-        self._refuse_culled(day)
+        if day not in children.open_days:
+            self._refuse_culled(day)
+            children.open_days.add(day)
         child = children.get(event.child_id)
-        placement = child.placement_at(department_id, day)
-        if placement is None or not isinstance(placement.unit_id, UUID):
+        unit_id = children.placed_unit(child, department_id, day)
+        if unit_id is None:
             raise RuleViolationError(
                 f"child {event.child_id} has no placement at department {department_id} on {day}",
                 field="child_id",
             )
         by = event.by
-        if by is not None and not self._may_bring(child, by, day):
+        if by is not None and not children.may_bring(child, by, day, self._may_bring):
             raise RuleViolationError(
                 f"person {by} may not bring or fetch child {event.child_id}", field="by"
             )
-        return _Accepted(
-            index, event.submission_id, kind, event.child_id, at, by, day, placement.unit_id
-        )
+        return _Accepted(index, event.submission_id, kind, event.child_id, at, by, day, unit_id)
 
     def _may_bring(self, child: Child, person_id: UUID, day: date) -> bool:
         """A guardian of the child, or one of its pick-up persons that day."""
