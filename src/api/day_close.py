@@ -55,8 +55,8 @@ def close_finished_days(
     done = 0
     for n, (day, department, unit) in enumerate(work):
         children = gallra.access.members_of(department, day)
-        minutes = [gallra.app.scheduled_minutes(child, day) for child in children]
-        planned = [m for m in minutes if m]  # a schedule's day off is not a scheduled child
+        minutes = gallra.app.scheduled_minutes_of(children, day)
+        planned = [m for m in minutes.values() if m]  # a day off is not a scheduled child
         if gallra.app.close_department_day(
             department, day, len(children), len(planned), sum(planned), unit_id=unit
         ):

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from api.app_base import GallraBase
 from domain.attendance import DepartmentDay, department_day_id
 from domain.diet import DietCode, DietRecord, diet_record_id
@@ -75,25 +73,16 @@ class DietCommands(GallraBase):
         absent, not ``scheduled`` for 0 minutes; None, no schedule, means expected), and
         their diets. A culled diet counts as none: its child's data is no longer current."""
         unit = self._get(Unit, unit_id, "unit")
-        absent: set[UUID] = set()
-        for department_id in unit.departments:
-            absent |= self._absent(department_id, day)
+        days = self._get_many(DepartmentDay, [department_day_id(d, day) for d in unit.departments])
+        absent = {child for dd in days.values() for child in dd.absences}
         expected = [c for c in placed if c not in absent and scheduled(c, day) != 0]
         counts = {str(code): 0 for code in DietCode}
-        for child_id in expected:
-            record = self._diet_record(child_id)
-            if record is not None and not isinstance(record.diets, Shredded):
+        records = self._get_many(DietRecord, [diet_record_id(c) for c in expected])
+        for record in records.values():  # one read for every expected child's record
+            if not isinstance(record.diets, Shredded):
                 for code in record.diets:
                     counts[code] += 1
         return DietCounts(unit_id, day, len(expected), counts)
-
-    def _absent(self, department_id: UUID, day: date) -> set[UUID]:
-        try:
-            dd: object = self.repository.get(department_day_id(department_id, day))
-        except AggregateNotFoundError:
-            return set()
-        assert isinstance(dd, DepartmentDay)
-        return set(dd.absences)
 
     def _diet_record(self, child_id: UUID) -> DietRecord | None:
         try:

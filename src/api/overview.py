@@ -64,7 +64,7 @@ def _department(
     staff: int,
 ) -> DepartmentNow:
     children = gallra.access.members_of(department_id, day)
-    scheduled = {c for c in children if gallra.app.scheduled_minutes(c, day)}
+    scheduled = {c for c, m in gallra.app.scheduled_minutes_of(children, day).items() if m}
     present = set(dd.present) if dd is not None else set()
     arrived = (
         {c for c in dd.facts if dd.derived(c).totals.present_children > 0}

@@ -62,6 +62,7 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
 
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 AdminOrStaff = Annotated[Principal, Depends(require(Role.ADMIN, Role.STAFF))]
+Carers = Annotated[Principal, Depends(require(Role.STAFF, Role.GUARDIAN))]  # daily care
 People = Annotated[Principal, Depends(require(Role.ADMIN, Role.STAFF, Role.GUARDIAN))]
 Attendance = Annotated[Principal, Depends(require(Role.STAFF, Role.KIOSK))]
 Kitchen = Annotated[Principal, Depends(require(Role.ADMIN, Role.KITCHEN))]

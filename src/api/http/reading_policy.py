@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from api import access_log
 from api.bootstrap import Gallra, today
+from api.tokens import Principal, Role
 from domain.errors import NotFoundError
 
 
@@ -26,6 +28,23 @@ def sees_child(gallra: Gallra, staff_id: UUID | None, child_id: UUID) -> bool:
     if staff_id is None:
         return False
     return gallra.access.may_see(staff_id, child_id, today(gallra))
+
+
+def reaches_child(
+    gallra: Gallra, principal: Principal, child_id: UUID, *, admin: bool = False
+) -> None:
+    """Admit a guardian of the child, staff who see it, and (``admin``) an administrator;
+    anyone else gets the answer an unknown child gets. Decided from the views before the
+    child is loaded; the attempt is on the access log either way."""
+    access_log.note_subjects(child_id)
+    who, role = principal.subject, principal.role
+    if role == Role.ADMIN and admin:
+        return
+    if role == Role.GUARDIAN and who is not None and child_id in gallra.access.children_of(who):
+        return
+    if role == Role.STAFF and sees_child(gallra, who, child_id):
+        return
+    raise hidden("child", child_id)
 
 
 def sees_guardian(gallra: Gallra, staff_id: UUID | None, guardian_id: UUID) -> bool:

@@ -13,12 +13,10 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 
-from api import access_log
-from api.bootstrap import Gallra
-from api.http.deps import GallraDep, Kitchen, require
-from api.http.reading_policy import hidden, sees_child
+from api.http.deps import Carers, GallraDep, Kitchen
+from api.http.reading_policy import reaches_child
 from api.http.schemas_diet_notes import (
     DietCountsPublic,
     DietPublic,
@@ -26,37 +24,23 @@ from api.http.schemas_diet_notes import (
     counts_public,
     diet_public,
 )
-from api.tokens import Principal, Role
+from api.tokens import Role
 
 router = APIRouter(tags=["diet"])
-Family = Annotated[Principal, Depends(require(Role.STAFF, Role.GUARDIAN))]
-
-
-def may_care_for(gallra: Gallra, principal: Principal, child_id: UUID) -> bool:
-    """A guardian of the child, or staff who see it."""
-    who = principal.subject
-    access_log.note_subjects(child_id)
-    if who is None:
-        return False
-    if principal.role == Role.GUARDIAN:
-        return child_id in gallra.access.children_of(who)
-    return principal.role == Role.STAFF and sees_child(gallra, who, child_id)
 
 
 @router.put("/children/{child_id}/diet", response_model=DietPublic)
-def set_diet(child_id: UUID, body: DietPut, gallra: GallraDep, principal: Family) -> DietPublic:
+def set_diet(child_id: UUID, body: DietPut, gallra: GallraDep, principal: Carers) -> DietPublic:
     """Set the child's diets and a note for staff; no diets and no note clear them."""
-    if not may_care_for(gallra, principal, child_id):
-        raise hidden("child", child_id)
+    reaches_child(gallra, principal, child_id)
     gallra.app.set_diet(child_id, body.diets, body.note)
     return diet_public(gallra.app.get_diet(child_id))
 
 
 @router.get("/children/{child_id}/diet", response_model=DietPublic)
-def get_diet(child_id: UUID, gallra: GallraDep, principal: Family) -> DietPublic:
+def get_diet(child_id: UUID, gallra: GallraDep, principal: Carers) -> DietPublic:
     """The child's diets; culled fields answer null."""
-    if not may_care_for(gallra, principal, child_id):
-        raise hidden("child", child_id)
+    reaches_child(gallra, principal, child_id)
     return diet_public(gallra.app.get_diet(child_id))
 
 
@@ -72,5 +56,6 @@ def diet_counts(
     if principal.role == Role.KITCHEN and principal.unit != unit_id:
         raise HTTPException(403, "this kitchen belongs to another unit")
     placed = gallra.access.members_of(unit_id, day)
-    counts = gallra.app.diet_counts(unit_id, day, placed, gallra.app.scheduled_minutes)
+    minutes = gallra.app.scheduled_minutes_of(placed, day)
+    counts = gallra.app.diet_counts(unit_id, day, placed, lambda child, _: minutes.get(child))
     return counts_public(counts)

@@ -8,11 +8,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from api import access_log
 from api.http.deps import GallraDep, People
-from api.http.reading_policy import hidden, sees_child
+from api.http.reading_policy import reaches_child
 from api.http.schemas import Model
-from api.tokens import Role
 
 router = APIRouter(tags=["attendance"])
 
@@ -45,13 +43,6 @@ def attendance_history(
 ) -> list[ChildDayPublic]:
     """Day by day: check-ins and check-outs (with who brought or fetched the child, and any
     conflict), minutes present, and absence with its kind and reason. At most 93 days."""
-    access_log.note_subjects(child_id)
-    if principal.role == Role.STAFF and not sees_child(gallra, principal.subject, child_id):
-        raise hidden("child", child_id)
-    if principal.role == Role.GUARDIAN and (
-        principal.subject is None
-        or principal.subject not in gallra.app.get_child(child_id).guardians
-    ):
-        raise hidden("child", child_id)
+    reaches_child(gallra, principal, child_id, admin=True)
     days = gallra.app.attendance_history(child_id, first, last)
     return [ChildDayPublic.model_validate(d, from_attributes=True) for d in days]

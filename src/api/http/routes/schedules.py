@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from api import access_log
 from api.bootstrap import Gallra, today
 from api.http.deps import AdminOrStaff, GallraDep, People, require
-from api.http.reading_policy import hidden, sees_child
+from api.http.reading_policy import hidden, reaches_child, sees_child
 from api.http.schemas import shown
 from api.http.schemas_schedules import (
     DayPublic,
@@ -41,20 +41,6 @@ Layers = Annotated[Principal, Depends(require(Role.GUARDIAN, Role.STAFF))]
 Guardians = Annotated[Principal, Depends(require(Role.GUARDIAN))]
 _SCHEDULE = "/children/{child_id}/schedules/{schedule_id}"
 _HOURS = "/children/{child_id}/placements/{placement_id}/hours"
-
-
-def _reach(gallra: Gallra, principal: Principal, child_id: UUID) -> None:
-    """Admit an administrator, a guardian of the child, or staff who see it; anyone else
-    gets the answer an unknown child gets (decided from the views, before loading)."""
-    access_log.note_subjects(child_id)
-    who, role = principal.subject, principal.role
-    if role == Role.ADMIN:
-        return
-    if role == Role.GUARDIAN and who is not None and child_id in gallra.access.children_of(who):
-        return
-    if role == Role.STAFF and sees_child(gallra, who, child_id):
-        return
-    raise hidden("child", child_id)
 
 
 def _schedule_public(view: ScheduleView) -> SchedulePublic:
@@ -111,7 +97,7 @@ def lay_schedule(
     """Lay a stay schedule for a placement: 201 when recorded, 200 with ``duplicate`` when
     this id was laid before with the same content. A guardian's is requested and bound by
     the change deadline; staff may lay one approved, from any day."""
-    _reach(gallra, principal, child_id)
+    reaches_child(gallra, principal, child_id, admin=True)
     by_guardian = principal.role == Role.GUARDIAN
     if by_guardian and body.approved:
         raise RuleViolationError("only staff may lay a schedule approved", field="approved")
@@ -141,7 +127,7 @@ def approve_schedule(
     child_id: UUID, schedule_id: UUID, gallra: GallraDep, principal: AdminOrStaff
 ) -> StatePublic:
     """Approve a requested schedule (Godkänt); approving it again changes nothing."""
-    _reach(gallra, principal, child_id)
+    reaches_child(gallra, principal, child_id, admin=True)
     state = gallra.app.approve_schedule(child_id, schedule_id, principal.subject)
     return StatePublic(id=schedule_id, state=state)
 
@@ -155,7 +141,7 @@ def reject_schedule(
     principal: AdminOrStaff,
 ) -> StatePublic:
     """Reject a requested schedule (Nekat), with an optional reason for the guardians."""
-    _reach(gallra, principal, child_id)
+    reaches_child(gallra, principal, child_id, admin=True)
     state = gallra.app.reject_schedule(child_id, schedule_id, principal.subject, body.reason)
     return StatePublic(id=schedule_id, state=state)
 
@@ -165,7 +151,7 @@ def withdraw_schedule(
     child_id: UUID, schedule_id: UUID, gallra: GallraDep, principal: Guardians
 ) -> StatePublic:
     """A guardian withdraws a schedule not yet decided."""
-    _reach(gallra, principal, child_id)
+    reaches_child(gallra, principal, child_id, admin=True)
     state = gallra.app.withdraw_schedule(child_id, schedule_id, principal.subject)
     return StatePublic(id=schedule_id, state=state)
 
@@ -173,7 +159,7 @@ def withdraw_schedule(
 @router.get("/children/{child_id}/schedules", response_model=list[SchedulePublic])
 def schedules(child_id: UUID, gallra: GallraDep, principal: People) -> list[SchedulePublic]:
     """Every schedule of the child with its history, newest first; culled ones included."""
-    _reach(gallra, principal, child_id)
+    reaches_child(gallra, principal, child_id, admin=True)
     return [_schedule_public(v) for v in gallra.app.schedules_of(child_id)]
 
 
@@ -186,7 +172,7 @@ def plan(
     last: Annotated[date, Query(alias="to")],
 ) -> PlanPublic:
     """Day by day, what the approved schedules in force plan (at most 93 days)."""
-    _reach(gallra, principal, child_id)
+    reaches_child(gallra, principal, child_id, admin=True)
     days = [
         DayPublic(
             day=d.day,
@@ -230,6 +216,6 @@ def set_hours(
 def get_hours(
     child_id: UUID, placement_id: UUID, gallra: GallraDep, principal: People
 ) -> HoursPublic:
-    _reach(gallra, principal, child_id)
+    reaches_child(gallra, principal, child_id, admin=True)
     values, culled = shown({"weekly_hours": gallra.app.placement_hours(child_id, placement_id)})
     return HoursPublic(placement_id=placement_id, culled=culled, **values)

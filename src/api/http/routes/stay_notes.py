@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from api import access_log
 from api.bootstrap import Gallra
-from api.http.deps import GallraDep, require
+from api.http.deps import Carers, GallraDep, require
 from api.http.reading_policy import hidden, sees_child
 from api.http.schemas_diet_notes import NoteBody, NoteCreate, NoteOutcome, NotePublic, note_public
 from api.tokens import Principal, Role
@@ -23,7 +23,6 @@ from domain.stay_notes import NoteContent
 
 router = APIRouter(tags=["stay-notes"])
 Writer = Annotated[Principal, Depends(require(Role.STAFF))]
-Reader = Annotated[Principal, Depends(require(Role.STAFF, Role.GUARDIAN))]
 
 
 def _staff_seeing(gallra: Gallra, principal: Principal, child_id: UUID) -> UUID:
@@ -81,7 +80,7 @@ def delete_note(child_id: UUID, note_id: UUID, gallra: GallraDep, principal: Wri
 def list_notes(
     child_id: UUID,
     gallra: GallraDep,
-    principal: Reader,
+    principal: Carers,
     first: Annotated[date | None, Query(alias="from", description="first day")] = None,
     last: Annotated[date | None, Query(alias="to", description="last day")] = None,
 ) -> list[NotePublic]:
