@@ -7,6 +7,7 @@ itself: client-chosen person ids, retries as no-ops, removal for good.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from uuid import UUID
@@ -17,9 +18,19 @@ from eventsourcing.domain import Aggregate
 from api import access_log
 from api.app_base import GallraBase
 from domain.errors import NotFoundError
-from domain.people import Child
+from domain.people import Child, Guardian
 from domain.photo import check_photo_type, decode_base64
 from domain.pickup import ChildPickups, PickupDetails, PickupPerson, child_pickups_id
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What a department's check-in screen needs, read in one go: the children, their
+    current pick-up persons and their guardians (culled ones read ``Shredded``)."""
+
+    children: dict[UUID, Child]
+    pickups: dict[UUID, list[PickupPerson]]  # by child
+    guardians: dict[UUID, Guardian]
 
 
 class PutOutcome(StrEnum):
@@ -127,6 +138,16 @@ class PickupCommands(GallraBase):
 
         removed: bool = self._retrying(command)
         return removed
+
+    def handover(self, child_ids: list[UUID]) -> Handover:
+        """The children, their pick-up lists and their guardians, each kind in one read: the
+        kiosk asks for a whole department at every refresh of its screen."""
+        children = self._get_many(Child, child_ids)
+        lists = self._get_many(ChildPickups, [child_pickups_id(c) for c in children])
+        by_child = {child_pickups_id(c): c for c in children}
+        guardians = self._get_many(Guardian, [g for c in children.values() for g in c.guardians])
+        pickups = {by_child[i]: p.current() for i, p in lists.items()}
+        return Handover(children, pickups, guardians)
 
     def pickup_persons(self, child_id: UUID) -> list[PickupPerson]:
         """The child's current pick-up persons (culled fields read ``Shredded``)."""

@@ -13,7 +13,7 @@ Never a civic number, a family name, a phone number or documentation.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Response, status
@@ -33,8 +33,11 @@ from api.http.schemas_pickup import (
 )
 from api.kiosk_device_commands import KioskView
 from api.kiosk_pairing import pair_kiosk
+from api.pickup_commands import Handover
 from api.tokens import Principal, Role
 from domain.errors import NotFoundError
+from domain.people import Child, Guardian
+from domain.personal import Shredded
 
 router = APIRouter(tags=["kiosks"])
 
@@ -103,17 +106,18 @@ def _children_for(gallra: Gallra, principal: Principal, department_id: UUID) -> 
     return children
 
 
-def _handover_guardian(gallra: Gallra, guardian_id: UUID) -> HandoverGuardian:
-    values, culled = shown({"given_name": gallra.app.get_guardian(guardian_id).given_name})
+def _handover_guardian(guardian_id: UUID, guardian: Guardian | None) -> HandoverGuardian:
+    name = guardian.given_name if guardian is not None else Shredded("identity")
+    values, culled = shown({"given_name": name})
     return HandoverGuardian(guardian_id=guardian_id, culled=culled, **values)
 
 
-def _kiosk_child(gallra: Gallra, child_id: UUID, present_since: dict[UUID, datetime]) -> KioskChild:
-    child = gallra.app.get_child(child_id)
-    day = today(gallra)
+def _kiosk_child(
+    child: Child, handover: Handover, day: date, present_since: dict[UUID, datetime]
+) -> KioskChild:
     values, culled = shown({"given_name": child.given_name})
     persons = []
-    for person in gallra.app.pickup_persons(child_id):
+    for person in handover.pickups.get(child.id, []):
         if person.may_fetch_on(day):
             name, person_culled = shown({"name": person.name})
             persons.append(
@@ -124,12 +128,12 @@ def _kiosk_child(gallra: Gallra, child_id: UUID, present_since: dict[UUID, datet
                     **name,
                 )
             )
-    since = present_since.get(child_id)
+    since = present_since.get(child.id)
     return KioskChild(
-        child_id=child_id,
+        child_id=child.id,
         present=since is not None,
         present_since=since,
-        guardians=[_handover_guardian(gallra, g) for g in child.guardians],
+        guardians=[_handover_guardian(g, handover.guardians.get(g)) for g in child.guardians],
         pickup_persons=persons,
         culled=culled,
         **values,
@@ -147,7 +151,13 @@ def kiosk_children(
     present: dict[UUID, datetime] = {
         row.child_id: row.checked_in_at for row in gallra.view.present(department_id)
     }
-    return [_kiosk_child(gallra, child_id, present) for child_id in children]
+    handover = gallra.app.handover(children)  # every child, list and guardian in one read each
+    day = today(gallra)
+    return [
+        _kiosk_child(handover.children[c], handover, day, present)
+        for c in children
+        if c in handover.children
+    ]
 
 
 @router.get(
@@ -161,8 +171,9 @@ def kiosk_pickup_photo(
     """The photo of a pick-up person of a child placed here today, for the kiosk to show at
     hand-over; 404 for anyone else's."""
     day = today(gallra)
-    for child_id in _children_for(gallra, principal, department_id):
-        for person in gallra.app.pickup_persons(child_id):
+    handover = gallra.app.handover(_children_for(gallra, principal, department_id))
+    for persons in handover.pickups.values():
+        for person in persons:
             if person.person_id == person_id and person.may_fetch_on(day):
                 return photo_response(person)
     raise NotFoundError(f"no pick-up person with id {person_id}", field="person_id")
