@@ -196,7 +196,9 @@ def test_the_night_close_and_a_late_check_out_in_the_view(
     assert [r.child_id for r in gallra.view.present(dep)] == [a]
     plans = {a: 480, b: 300}
     monkeypatch.setattr(
-        app, "scheduled_minutes", lambda child, day: plans.get(child) if day == yesterday else None
+        app,
+        "scheduled_minutes_of",
+        lambda children, day: {c: plans.get(c) if day == yesterday else None for c in children},
     )
     run = close_finished_days(gallra, yesterday)
     assert run.closed == 1  # the one day with a stream; days nobody was scheduled stay empty
@@ -230,7 +232,9 @@ def test_a_day_with_no_stream_is_made_only_when_someone_was_scheduled(
     day = TODAY - timedelta(days=2)
     assert close_finished_days(gallra, day).closed == 0
     assert app.department_day(dep, day) is None
-    monkeypatch.setattr(app, "scheduled_minutes", lambda child, day: 420)
+    monkeypatch.setattr(
+        app, "scheduled_minutes_of", lambda children, day: dict.fromkeys(children, 420)
+    )
     look_back = gallra.settings.day_close_look_back_days
     assert close_finished_days(gallra, day).closed == look_back  # one department, each day
     assert app.department_day(dep, day - timedelta(days=look_back)) is None
