@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from functools import cache
 from typing import Any, Final
@@ -124,9 +124,15 @@ class MonthOf:
 
     def of(self, state: typing.Mapping[str, Any]) -> str:
         value = state[self.field]
-        if isinstance(value, datetime | date):
-            return f"{value.year:04d}-{value.month:02d}"
+        if isinstance(value, date):  # a datetime is a date too
+            return _month_text(value.year, value.month)
         raise TypeError(f"epoch field {self.field!r} is not a date")
+
+
+@cache
+def _month_text(year: int, month: int) -> str:
+    """A month's epoch text, made once per month: every sealed event asks for one."""
+    return f"{year:04d}-{month:02d}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,16 +37,16 @@ class SealedPart(NamedTuple):
     ciphertext: bytes
 
 
-def pack(plaintext: bytes, parts: Sequence[SealedPart]) -> bytes:
+Part = tuple[bytes, bytes, bytes]  # (key id, nonce, ciphertext): a SealedPart, or a plain tuple
+
+
+def pack(plaintext: bytes, parts: Sequence[Part]) -> bytes:
     if len(parts) > 255:
         raise EnvelopeError("an event may have at most 255 sealed parts")
     chunks = [MAGIC, _U32.pack(len(plaintext)), plaintext, bytes((len(parts),))]
     for key_id, nonce, ciphertext in parts:
         chunks += [key_id, nonce, _U32.pack(len(ciphertext)), ciphertext]
     return b"".join(chunks)
-
-
-Part = tuple[bytes, bytes, bytes]  # (key id, nonce, ciphertext), as unpack returns them
 
 
 def unpack(data: bytes) -> tuple[bytes, list[Part]]:

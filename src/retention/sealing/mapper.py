@@ -33,7 +33,6 @@ from retention.errors import SealingError
 from retention.keys.scope import Scope
 from retention.keys.store import DataKey, KeyStore, KeyUse
 from retention.sealing import envelope
-from retention.sealing.envelope import SealedPart
 from retention.sealing.plan import SealPlan, seal_plan
 
 NONCE_BYTES = 12
@@ -104,15 +103,20 @@ class SealingMapper(Mapper[UUID]):
         offset = 0
         stored = []
         encode = self.transcoder.encode
+        sealers = {scope: (key.key_id.bytes, key.aead.encrypt) for scope, key in keys.items()}
+        origin: tuple[UUID | None, bytes] = (None, b"")  # a batch's events come per stream
         for plan, originator_id, version, state, groups in splits:
-            parts = []
-            for scope, values in groups:
-                key = keys[scope]
-                key_id = key.key_id.bytes
-                nonce = nonces[offset : offset + NONCE_BYTES]
-                offset += NONCE_BYTES
-                ad = envelope.associated_data(originator_id, version, plan.topic, key_id)
-                parts.append(SealedPart(key_id, nonce, key.aead.encrypt(nonce, encode(values), ad)))
+            parts: list[envelope.Part] = []
+            if groups:
+                if origin[0] != originator_id:
+                    origin = (originator_id, envelope.origin_bytes(originator_id))
+                head = origin[1] + _VERSION.pack(version) + envelope.topic_bytes(plan.topic)
+                for scope, values in groups:
+                    key_id, encrypt = sealers[scope]
+                    nonce = nonces[offset : offset + NONCE_BYTES]
+                    offset += NONCE_BYTES
+                    ciphertext = encrypt(nonce, encode(values), head + key_id)
+                    parts.append((key_id, nonce, ciphertext))
             stored.append(
                 StoredEvent(
                     originator_id=originator_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -23,10 +23,38 @@ class Group:
     category: Category | CategoryOf
     epoch: Epoch
     fields: tuple[str, ...]
+    # The category's text when it is fixed (most groups): no lookup per event.
+    _fixed: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fixed = str(self.category) if isinstance(self.category, Category) else None
+        object.__setattr__(self, "_fixed", fixed)
 
     def category_of(self, state: dict[str, Any]) -> str:
         category = self.category
-        return str(category) if isinstance(category, Category) else category.of(state)
+        if isinstance(category, CategoryOf):
+            return category.of(state)
+        return self._fixed or str(category)
+
+    def scope_of(self, plan: str, context: dict[str, Any]) -> Scope:
+        """The scope sealing this group in an event whose fields (and stream id) are given."""
+        subject = context.get(self.subject)
+        if not isinstance(subject, UUID):
+            raise SealingError(f"{plan}: subject field {self.subject!r} must hold a UUID")
+        try:
+            return Scope(subject, self._fixed or self.category_of(context), self.epoch.of(context))
+        except TypeError as e:
+            raise SealingError(f"{plan}: {e}") from None
+
+    def take(self, plan: str, state: dict[str, Any]) -> dict[str, Any]:
+        """Pop this group's fields out of ``state``; a culled value is never written again."""
+        values = {}
+        for name in self.fields:
+            value = state.pop(name)
+            if isinstance(value, Shredded):
+                raise SealingError(f"{plan}.{name}: a culled value cannot be written again")
+            values[name] = value
+        return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +71,15 @@ class SealPlan:
     ) -> list[tuple[Scope, dict[str, Any]]]:
         """Pop the personal fields out of ``state``, grouped by the scope that seals them."""
         context = {**state, "originator_id": originator_id} if self.needs_originator else state
-        scopes = []
-        for group in self.groups:  # every scope first: a subject field may itself be sealed
-            subject = context.get(group.subject)
-            if not isinstance(subject, UUID):
-                raise SealingError(f"{self.name}: subject field {group.subject!r} must hold a UUID")
-            try:
-                category = group.category_of(context)
-            except TypeError as e:
-                raise SealingError(f"{self.name}: {e}") from None
-            scopes.append(Scope(subject, category, group.epoch.of(context)))
+        name, groups = self.name, self.groups
+        if len(groups) == 1:  # most events: one scope, nothing to merge (the write path)
+            scope = groups[0].scope_of(name, context)
+            return [(scope, groups[0].take(name, state))]
+        # Every scope first: a subject field may itself be sealed by another group.
+        scopes = [group.scope_of(name, context) for group in groups]
         parts: dict[Scope, dict[str, Any]] = {}
-        for scope, group in zip(scopes, self.groups, strict=True):
-            values = parts.setdefault(scope, {})
-            for name in group.fields:
-                value = state.pop(name)
-                if isinstance(value, Shredded):
-                    raise SealingError(
-                        f"{self.name}.{name}: a culled value cannot be written again"
-                    )
-                values[name] = value
+        for scope, group in zip(scopes, groups, strict=True):
+            parts.setdefault(scope, {}).update(group.take(name, state))
         return list(parts.items())
 
     def mark_culled(self, state: dict[str, Any]) -> None:
@@ -84,10 +101,10 @@ def seal_plan(cls: type) -> SealPlan:
         )
     grouped: dict[tuple[str, Category | CategoryOf, Epoch], list[str]] = {}
     declared = []
-    for field in personal_fields(cls):  # type: ignore[arg-type]  # classes are hashable
-        decl = field.declaration
-        grouped.setdefault((decl.subject, decl.category, decl.epoch), []).append(field.name)
-        declared.append((field.name, decl.category))
+    for personal in personal_fields(cls):  # type: ignore[arg-type]  # classes are hashable
+        decl = personal.declaration
+        grouped.setdefault((decl.subject, decl.category, decl.epoch), []).append(personal.name)
+        declared.append((personal.name, decl.category))
     return SealPlan(
         name=cls.__qualname__,
         topic=get_topic(cls),
