@@ -33,7 +33,7 @@ from retention.errors import SealingError
 from retention.keys.scope import Scope
 from retention.keys.store import DataKey, KeyStore, KeyUse
 from retention.sealing import envelope
-from retention.sealing.plan import SealPlan, seal_plan
+from retention.sealing.plan import Interned, SealPlan, seal_plan
 
 NONCE_BYTES = 12
 _U32 = struct.Struct(">I")
@@ -73,7 +73,8 @@ class SealingMapper(Mapper[UUID]):
     ) -> list[StoredEvent]:
         """Seal a batch, creating any missing keys in a transaction of their own (for tools
         and tests; the event store records new keys with the events instead)."""
-        splits = [self._split(event) for event in domain_events]
+        interned: Interned = {}
+        splits = [self._split(event, interned) for event in domain_events]
         scopes = {scope for split in splits for scope, _ in split[4]}
         keys = self.keystore.keys_for_write(scopes) if scopes else {}
         return self._seal_all(splits, keys)
@@ -83,18 +84,19 @@ class SealingMapper(Mapper[UUID]):
     ) -> tuple[list[StoredEvent], KeyUse]:
         """Seal a batch; the returned key use must be recorded with the events (see
         ``SealedEventStore.put``). Costs at most one key query, for scopes not cached."""
-        splits = [self._split(event) for event in domain_events]
+        interned: Interned = {}
+        splits = [self._split(event, interned) for event in domain_events]
         use = self.keystore.keys_for(scope for split in splits for scope, _ in split[4])
         return self._seal_all(splits, use.keys), use
 
-    def _split(self, domain_event: DomainEventProtocol[UUID]) -> _Split:
+    def _split(self, domain_event: DomainEventProtocol[UUID], interned: Interned) -> _Split:
         plan = seal_plan(type(domain_event))
         state = dict(vars(domain_event))
         originator_id = state.pop("originator_id")
         version = state.pop("originator_version")
         if plan.class_version > 1:
             state["class_version"] = plan.class_version
-        parts = plan.split(state, originator_id) if plan.groups else []
+        parts = plan.split(state, originator_id, interned) if plan.groups else []
         return plan, originator_id, version, state, parts
 
     def _seal_all(self, splits: list[_Split], keys: dict[Scope, DataKey]) -> list[StoredEvent]:

@@ -14,6 +14,8 @@ from domain.personal import SELF, Category, CategoryOf, Epoch, Shredded, persona
 from retention.errors import SealingError
 from retention.keys.scope import Scope
 
+Interned = dict[tuple[int, str, str], Scope]  # (subject's int, category, epoch) -> its scope
+
 
 @dataclass(frozen=True, slots=True)
 class Group:
@@ -36,15 +38,21 @@ class Group:
             return category.of(state)
         return self._fixed or str(category)
 
-    def scope_of(self, plan: str, context: dict[str, Any]) -> Scope:
-        """The scope sealing this group in an event whose fields (and stream id) are given."""
+    def scope_of(self, plan: str, context: dict[str, Any], interned: Interned) -> Scope:
+        """The scope sealing this group in an event whose fields (and stream id) are given;
+        one object per scope in ``interned``, so sets and dicts of scopes match by identity."""
         subject = context.get(self.subject)
         if not isinstance(subject, UUID):
             raise SealingError(f"{plan}: subject field {self.subject!r} must hold a UUID")
         try:
-            return Scope(subject, self._fixed or self.category_of(context), self.epoch.of(context))
+            category, epoch = self._fixed or self.category_of(context), self.epoch.of(context)
         except TypeError as e:
             raise SealingError(f"{plan}: {e}") from None
+        key = (subject.int, category, epoch)
+        scope = interned.get(key)
+        if scope is None:
+            scope = interned[key] = Scope(subject, category, epoch)
+        return scope
 
     def take(self, plan: str, state: dict[str, Any]) -> dict[str, Any]:
         """Pop this group's fields out of ``state``; a culled value is never written again."""
@@ -67,16 +75,18 @@ class SealPlan:
     needs_originator: bool  # a subject or epoch names the stream itself
 
     def split(
-        self, state: dict[str, Any], originator_id: UUID
+        self, state: dict[str, Any], originator_id: UUID, interned: Interned | None = None
     ) -> list[tuple[Scope, dict[str, Any]]]:
-        """Pop the personal fields out of ``state``, grouped by the scope that seals them."""
+        """Pop the personal fields out of ``state``, grouped by the scope that seals them;
+        ``interned`` shares scope objects across a batch of events."""
+        interned = {} if interned is None else interned
         context = {**state, "originator_id": originator_id} if self.needs_originator else state
         name, groups = self.name, self.groups
         if len(groups) == 1:  # most events: one scope, nothing to merge (the write path)
-            scope = groups[0].scope_of(name, context)
+            scope = groups[0].scope_of(name, context, interned)
             return [(scope, groups[0].take(name, state))]
         # Every scope first: a subject field may itself be sealed by another group.
-        scopes = [group.scope_of(name, context) for group in groups]
+        scopes = [group.scope_of(name, context, interned) for group in groups]
         parts: dict[Scope, dict[str, Any]] = {}
         for scope, group in zip(scopes, groups, strict=True):
             parts.setdefault(scope, {}).update(group.take(name, state))
