@@ -16,6 +16,7 @@ from domain.people import Child
 from domain.personal import Shredded, personal_fields
 from retention.errors import SealingError
 from retention.sealing import envelope
+from retention.sealing.plan import Interned
 from strategies import days, text
 
 
@@ -89,6 +90,37 @@ def test_a_sealed_part_moved_to_another_event_fails_loudly(gallra: Gallra) -> No
     _, parts_b = envelope.unpack(b.state)
     forged = StoredEvent(
         a.originator_id, a.originator_version, a.topic, envelope.pack(plain_a, parts_b)
+    )
+    with pytest.raises(MapperDeserialisationError, match="failed to authenticate"):
+        mapper.to_domain_event(forged)
+
+
+def test_a_batch_binds_each_part_to_its_own_event_and_shares_one_scope_object(
+    gallra: Gallra,
+) -> None:
+    """Streams interleaved in one batch: each part opens only in its own event, and the
+    events of one child and month are sealed under one Scope object and one key."""
+    mapper = gallra.app.sealing_mapper
+    child = uuid4()
+    days = [DepartmentDay.open(uuid4(), uuid4(), date(2025, 9, d)) for d in (1, 2)]
+    for n, dd in enumerate(days):
+        dd.check_in(uuid4(), child, datetime(2025, 9, n + 1, 7, tzinfo=UTC), None)
+        dd.check_out(uuid4(), child, datetime(2025, 9, n + 1, 15, tzinfo=UTC), None)
+    first, second = (dd.collect_events() for dd in days)
+    events = [first[0], second[0], first[1], second[1], first[2], second[2]]
+    interned: Interned = {}
+    splits = [mapper._split(e, interned) for e in events]
+    scopes = [scope for split in splits for scope, _ in split[4]]
+    assert len(scopes) == 4 and all(scope is scopes[0] for scope in scopes)
+    stored = mapper.to_stored_events(events)
+    assert [vars(mapper.to_domain_event(s)) for s in stored] == [vars(e) for e in events]
+    plain, _ = envelope.unpack(stored[2].state)  # first day's check-in
+    _, parts = envelope.unpack(stored[3].state)  # second day's check-in: same key, other event
+    forged = StoredEvent(
+        stored[2].originator_id,
+        stored[2].originator_version,
+        stored[2].topic,
+        envelope.pack(plain, parts),
     )
     with pytest.raises(MapperDeserialisationError, match="failed to authenticate"):
         mapper.to_domain_event(forged)
