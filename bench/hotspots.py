@@ -14,14 +14,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import workloads
+from bench import kiosk, workloads
 from bench.__main__ import _pg_from_env
 from bench.apps import open_pair
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.hotspots")
-    parser.add_argument("workload", choices=("append", "batch", "replay"))
+    parser.add_argument("workload", choices=("append", "batch", "replay", "kiosk"))
     parser.add_argument("backend", choices=("sqlite", "postgres"))
     parser.add_argument("--side", choices=("gallra", "bare"), default="gallra")
     parser.add_argument("--top", type=int, default=30)
@@ -36,7 +36,12 @@ def main(argv: list[str] | None = None) -> int:
         workloads.warm_up(app, rng)
         roster = None if args.new_keys else workloads.make_roster(app, rng)
         profiler = cProfile.Profile()
-        if args.workload == "replay":
+        if args.workload == "kiosk":
+            department = kiosk.setup(app, rng)
+            kiosk.kiosk_batch(app, rng, department, 1)  # warm the path untimed
+            profiler.enable()
+            events, seconds = kiosk.kiosk_batch(app, rng, department, 5)
+        elif args.workload == "replay":
             workloads.batch_append(app, rng, 100, roster=roster)
             workloads.single_append(app, rng, 2000, roster)
             profiler.enable()
