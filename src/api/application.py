@@ -14,6 +14,7 @@ from api.diet_commands import DietCommands
 from api.documentation_commands import DocumentationCommands
 from api.kiosk_device_commands import KioskDeviceCommands
 from api.kiosk_sync_commands import KioskSyncCommands
+from api.legal_hold_commands import LegalHoldCommands
 from api.lesson_commands import LessonCommands
 from api.organisation_commands import OrganisationCommands
 from api.people_commands import PeopleCommands
@@ -28,6 +29,7 @@ from api.views import ChildView, PersonView, PlacementView, UnitView
 
 class GallraApplication(
     KioskSyncCommands,
+    LegalHoldCommands,
     ScheduleCommands,
     PickupCommands,
     KioskDeviceCommands,

@@ -163,7 +163,13 @@ def build(
     currency = make_currency(app, shredded_by)
     roster = make_roster_records(app, shredded_by)
     gallring = Gallring(
-        app, app.keystore, plan, count_events=count_events, currency=currency, clock=clock
+        app,
+        app.keystore,
+        plan,
+        count_events=count_events,
+        currency=currency,
+        holds=app.standing_holds,
+        clock=clock,
     )
     return Gallra(
         settings=settings,

@@ -7,22 +7,29 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date
-from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import TaskID
 from rich.table import Table
 
-from api.bootstrap import Gallra, build, today
+from api.bootstrap import Gallra, today
 from api.cli_attendance import attendance_cli
 from api.cli_keys import keys_cli
 from api.cli_notices import notices_cli
+from api.cli_retention import retention_cli
+from api.cli_shared import (
+    Backend,
+    DataDir,
+    err,
+    fail,
+    open_store,
+    out,
+    progress_bar,
+    store_settings,
+)
 from api.kiosk_pairing import demo_kiosk_token, pair_kiosk
-from api.settings import Settings
 from api.tokens import Principal, Role
 from domain.civic_number import InvalidCivicNumber
 from domain.errors import DomainError
@@ -34,49 +41,12 @@ cli = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-retention_cli = typer.Typer(help="Gallring under the retention plan.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read models.", no_args_is_help=True)
 cli.add_typer(retention_cli, name="retention")
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(notices_cli, name="notices")
 cli.add_typer(attendance_cli, name="attendance")
-out = Console()
-err = Console(stderr=True)
-
-Backend = Annotated[
-    str | None, typer.Option(help="sqlite or postgres (default: GALLRA_BACKEND or sqlite)")
-]
-DataDir = Annotated[Path | None, typer.Option(help="where the SQLite database and secrets live")]
-
-
-def _settings(backend: str | None, data_dir: Path | None, **extra: object) -> Settings:
-    return Settings.from_env(backend=backend, data_dir=data_dir, **extra)
-
-
-def _fail(message: str) -> None:
-    err.print(f"gallra: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def _open(settings: Settings) -> Gallra:
-    try:
-        return build(settings)
-    except (RetentionError, PlanError) as e:
-        _fail(str(e))
-    except Exception as e:  # a database that is down, a bad path, ...
-        _fail(f"cannot open the store: {type(e).__name__}: {e}")
-    raise AssertionError("unreachable")
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=False,
-    )
 
 
 @cli.command()
@@ -97,11 +67,11 @@ def serve(
     from api.demo_tempus import seed_tempus
     from api.http.app import create_http_app
 
-    settings = _settings(backend, data_dir, create_secrets=True if demo else None)
-    gallra = _open(settings)
+    settings = store_settings(backend, data_dir, create_secrets=True if demo else None)
+    gallra = open_store(settings)
     if demo:
         if (gallra.app.recorder.max_notification_id() or 0) == 0:
-            with _progress() as progress:
+            with progress_bar() as progress:
                 task = progress.add_task("seeding a synthetic municipality", total=None)
                 seeded = seed(
                     gallra.app, today=today(gallra), progress=lambda: progress.advance(task)
@@ -191,18 +161,18 @@ def token(
     """Print a bearer token for a role; for a kiosk, pair a new kiosk at the department and
     print its device token (valid kiosk_token_ttl_days, revoked by unpairing)."""
     if role == Role.GUARDIAN and subject is None:
-        _fail("a guardian token needs --subject (the guardian's id)")
+        fail("a guardian token needs --subject (the guardian's id)")
     if role == Role.KIOSK and department is None:
-        _fail("a kiosk token needs --department")
+        fail("a kiosk token needs --department")
     if role == Role.KITCHEN and unit is None:
-        _fail("a kitchen token needs --unit (the unit whose diet counts it reads)")
-    gallra = _open(_settings(backend, data_dir))
+        fail("a kitchen token needs --unit (the unit whose diet counts it reads)")
+    gallra = open_store(store_settings(backend, data_dir))
     try:
         if role == Role.KIOSK and department is not None:
             try:
                 issued = pair_kiosk(gallra, department, name or "kiosk", None, name).token
             except DomainError as e:  # an unknown department, a bad label
-                _fail(str(e))
+                fail(str(e))
                 return
         else:
             who = Principal(role, subject, department, name or str(role), unit=unit)
@@ -212,93 +182,14 @@ def token(
         gallra.close()
 
 
-def _as_of(value: str | None, gallra: Gallra) -> date:
-    if value is None:
-        return today(gallra)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _fail(f"--as-of must be a date like 2026-11-28, not {value!r}")
-    raise AssertionError("unreachable")
-
-
-def _show_plan(gallra: Gallra, as_of: date) -> int:
-    culls = gallra.gallring.planned(as_of)
-    table = Table(title=f"gallring due on {as_of} (plan {gallra.plan.version})")
-    for column in ("rule", "category", "months", "scopes", "subjects", "events", "note"):
-        table.add_column(column, no_wrap=column in ("rule", "category"))
-    for c in culls:
-        months = f"{c.months[0]} .. {c.months[-1]} ({len(c.months)})" if c.months else "-"
-        table.add_row(
-            c.rule_id,
-            c.category,
-            months,
-            str(len(c.key_ids)),
-            str(c.subjects),
-            "?" if c.events is None else str(c.events),
-            "resumes an interrupted run" if c.resumes else "",
-        )
-    out.print(table if culls else f"nothing is due on {as_of}")
-    return len(culls)
-
-
-@retention_cli.command("plan")
-def retention_plan(
-    as_of: Annotated[str | None, typer.Option(help="date to plan for (default today)")] = None,
-    backend: Backend = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Dry run: list what is due for culling, by rule, without changing anything."""
-    gallra = _open(_settings(backend, data_dir))
-    try:
-        _show_plan(gallra, _as_of(as_of, gallra))
-    finally:
-        gallra.close()
-
-
-@retention_cli.command("run")
-def retention_run(
-    as_of: Annotated[str | None, typer.Option(help="date to cull as of (default today)")] = None,
-    dry_run: Annotated[bool, typer.Option(help="only list what would be culled")] = False,
-    by: Annotated[str, typer.Option(help="who orders this run, for the record")] = "operator",
-    backend: Backend = None,
-    data_dir: DataDir = None,
-) -> None:
-    """Cull everything due under the retention plan, leaving a gallring record per rule."""
-    gallra = _open(_settings(backend, data_dir))
-    try:
-        day = _as_of(as_of, gallra)
-        if dry_run:
-            _show_plan(gallra, day)
-            return
-        with _progress() as progress:
-            task = progress.add_task("culling", total=None)
-            results = gallra.gallring.run(
-                day,
-                by=by,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
-        if not results:
-            out.print(f"nothing is due on {day}")
-        for r in results:
-            out.print(
-                f"run {r.run_id}: rule {r.rule_id}, {r.category}, {len(r.months)} months, "
-                f"{r.keys_destroyed} keys destroyed, {r.subjects} subjects, "
-                f"{'?' if r.events is None else r.events} events"
-                + (" (resumed)" if r.resumed else "")
-            )
-    finally:
-        gallra.close()
-
-
 @projections_cli.command("rebuild")
 def projections_rebuild(backend: Backend = None, data_dir: DataDir = None) -> None:
     """Drop the read models and project every event again."""
-    gallra = _open(_settings(backend, data_dir))
+    gallra = open_store(store_settings(backend, data_dir))
     try:
         total = gallra.app.recorder.max_notification_id() or 0
         counts = [0]
-        with _progress() as progress:
+        with progress_bar() as progress:
             for runner in gallra.runners:
                 task = progress.add_task(f"projecting {runner.view.tracking_name}", total=total)
 

@@ -43,6 +43,7 @@ class Category(StrEnum):
     DIET = "diet"  # diet information per child (kostinformation), health data
     CALENDAR = "calendar"  # calendar events and notes on a child's stay, free text
     STAFF_SCHEDULE = "staff-schedule"  # staff shifts: start, end, breaks, type of shift
+    LEGAL_HOLD = "legal-hold"  # why a subject's culling is paused (free text), issue 5
     # Student documentation (elevdokumentation), sealed per student, category and month.
     BETYGSUNDERLAG = "betygsunderlag"
     BEDOMNING_KUNSKAPER = "bedomning-kunskaper"

@@ -9,7 +9,7 @@ run is completed before anything new is planned, and destroying a key twice does
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -19,11 +19,14 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from domain.gallring import GallringRun
+from retention.keys.culling import ScopeRecord
 from retention.keys.store import KeyStore
-from retention.plan import NO_LONGER_CURRENT, RetentionPlan, Rule
+from retention.plan import ARCHIVE_THEN_SHRED, NO_LONGER_CURRENT, RetentionPlan, Rule
 
 Progress = Callable[[int, int], None]
 EventCounter = Callable[[str, Sequence[str]], int]
+HeldSubjects = Callable[[date], Mapping[UUID, object]]
+"""Subjects whose culling a legal hold pauses on a day (``standing_holds``)."""
 
 
 class CurrencyIndex(Protocol):
@@ -58,6 +61,40 @@ class PlannedCull:
     resumes: UUID | None = None  # a decided run that a crash left unexecuted
 
 
+LEGAL_HOLD = "legal hold"
+AWAITING_ARCHIVE = "preserved: shredded only once the city archive has confirmed receipt"
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """Scopes that are due but may not be culled yet, and why."""
+
+    rule_id: str
+    category: str
+    reason: str
+    months: tuple[str, ...]
+    scopes: int
+    subjects: int
+
+    @classmethod
+    def of(cls, rule: Rule, category: str, reason: str, scopes: list[ScopeRecord]) -> HeldBack:
+        months = () if rule.trigger == NO_LONGER_CURRENT else {r.scope.epoch for r in scopes}
+        return cls(
+            rule.id,
+            category,
+            reason,
+            tuple(sorted(months)),
+            len(scopes),
+            len({r.scope.subject for r in scopes}),
+        )
+
+
+@dataclass(frozen=True)
+class Survey:
+    culls: list[PlannedCull]
+    held_back: list[HeldBack]
+
+
 @dataclass(frozen=True)
 class GallringResult:
     run_id: UUID
@@ -80,6 +117,7 @@ class Gallring:
         *,
         count_events: EventCounter | None = None,
         currency: CurrencyIndex | None = None,
+        holds: HeldSubjects | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.app = app
@@ -87,6 +125,7 @@ class Gallring:
         self.plan = plan
         self.count_events = count_events
         self.currency = currency
+        self.holds = holds
         self.clock = clock
 
     # -- planning --------------------------------------------------------------------------
@@ -128,6 +167,10 @@ class Gallring:
 
     def planned(self, as_of: date) -> list[PlannedCull]:
         """The dry run: what would be culled on ``as_of``, by rule and category."""
+        return self.survey(as_of).culls
+
+    def survey(self, as_of: date) -> Survey:
+        """What is due on ``as_of``: what would be culled, and what is held back and why."""
         culls = [
             PlannedCull(
                 rule_id=run.rule_id,
@@ -140,60 +183,70 @@ class Gallring:
             )
             for run in self.pending_runs()
         ]
+        held_back: list[HeldBack] = []
+        held = set(self.holds(as_of)) if self.holds is not None else set()
         for rule in self.plan.rules:
-            if rule.trigger == NO_LONGER_CURRENT:
-                culls.extend(self._lapsed(rule, as_of))
-                continue
             for category in rule.categories:
-                due = [
-                    r
-                    for r in self.keystore.scopes(category=category)
-                    if r.key_id is not None and rule.is_due(r.scope.epoch, as_of)
-                ]
+                due = self._due(rule, category, as_of)
                 if not due:
                     continue
-                months = tuple(sorted({r.scope.epoch for r in due}))
-                events = self.count_events(category, months) if self.count_events else None
-                culls.append(
-                    PlannedCull(
-                        rule_id=rule.id,
-                        category=category,
-                        months=months,
-                        key_ids=tuple(r.key_id for r in due if r.key_id is not None),
-                        subjects=len({r.scope.subject for r in due}),
-                        events=events,
-                    )
-                )
-        return culls
+                on_hold = [r for r in due if r.scope.subject in held]
+                if on_hold:
+                    held_back.append(HeldBack.of(rule, category, LEGAL_HOLD, on_hold))
+                free = [r for r in due if r.scope.subject not in held]
+                if free and rule.action == ARCHIVE_THEN_SHRED:
+                    held_back.append(HeldBack.of(rule, category, AWAITING_ARCHIVE, free))
+                elif free:
+                    culls.append(self._cull(rule, category, free, on_hold))
+        return Survey(culls, held_back)
 
-    def _lapsed(self, rule: Rule, as_of: date) -> list[PlannedCull]:
-        """Subjects whose data stopped being current before the rule's period: every scope of
-        theirs in the rule's categories, whatever its epoch. No period is closed for anyone
-        else, so the run names no months."""
-        if self.currency is None:
-            return []
-        before = rule.current_until(as_of)
-        children = self.currency.lapsed_children(rule.school_forms, before)
-        subjects = children | self.currency.lapsed_pickups(children, before)
-        culls: list[PlannedCull] = []
-        for category in rule.categories:
-            due = [
+    def _due(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
+        """Live scopes of ``category`` that the rule makes due on ``as_of``."""
+        if rule.trigger == NO_LONGER_CURRENT:
+            subjects = self._lapsed_subjects(rule, as_of)
+            if not subjects:
+                return []
+            return [
                 r
                 for r in self.keystore.scopes(category=category)
                 if r.key_id is not None and r.scope.subject in subjects
             ]
-            if due:
-                culls.append(
-                    PlannedCull(
-                        rule_id=rule.id,
-                        category=category,
-                        months=(),
-                        key_ids=tuple(r.key_id for r in due if r.key_id is not None),
-                        subjects=len({r.scope.subject for r in due}),
-                        events=None,
-                    )
-                )
-        return culls
+        return [
+            r
+            for r in self.keystore.scopes(category=category)
+            if r.key_id is not None and rule.is_due(r.scope.epoch, as_of)
+        ]
+
+    def _cull(
+        self, rule: Rule, category: str, due: list[ScopeRecord], on_hold: list[ScopeRecord]
+    ) -> PlannedCull:
+        """A record-month rule closes each due month as a period (fencing late writes), but
+        not a month where a held scope must live on: there only the free keys go."""
+        months: tuple[str, ...] = ()
+        events = None
+        if rule.trigger != NO_LONGER_CURRENT:  # subject-triggered runs close no period
+            kept = {r.scope.epoch for r in on_hold}
+            months = tuple(sorted({r.scope.epoch for r in due} - kept))
+            whole = not kept & {r.scope.epoch for r in due}
+            if whole and self.count_events is not None:
+                events = self.count_events(category, months)
+        return PlannedCull(
+            rule_id=rule.id,
+            category=category,
+            months=months,
+            key_ids=tuple(r.key_id for r in due if r.key_id is not None),
+            subjects=len({r.scope.subject for r in due}),
+            events=events,
+        )
+
+    def _lapsed_subjects(self, rule: Rule, as_of: date) -> set[UUID]:
+        """Subjects whose data stopped being current before the rule's period: every scope of
+        theirs in the rule's categories is due, whatever its epoch."""
+        if self.currency is None:
+            return set()
+        before = rule.current_until(as_of)
+        children = self.currency.lapsed_children(rule.school_forms, before)
+        return children | self.currency.lapsed_pickups(children, before)
 
     # -- execution -------------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ from domain.personal import Category
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 RECORD_MONTH, NO_LONGER_CURRENT = "record-month", "no-longer-current"
 TRIGGERS = (RECORD_MONTH, NO_LONGER_CURRENT)
-ACTIONS = ("shred",)
+SHRED, ARCHIVE_THEN_SHRED = "shred", "archive-then-shred"
+ACTIONS = (SHRED, ARCHIVE_THEN_SHRED)
 
 
 class PlanError(ValueError):

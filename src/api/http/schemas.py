@@ -238,3 +238,52 @@ class GallringRunPublic(Model):
     decided_at: datetime
     keys_destroyed: int | None
     finished_at: datetime | None
+
+
+class GallringDue(Model):
+    """A cull the next run would make: counts and months, never a subject."""
+
+    rule_id: str
+    category: str
+    months: list[str]
+    scopes: int
+    subjects: int
+    events: int | None
+    resumes_run: UUID | None
+
+
+class GallringHeldBack(Model):
+    """Due, but held back: by a legal hold, or waiting for the city archive's receipt."""
+
+    rule_id: str
+    category: str
+    reason: str
+    months: list[str]
+    scopes: int
+    subjects: int
+
+
+class GallringSurvey(Model):
+    as_of: date
+    plan_version: str
+    due: list[GallringDue]
+    held_back: list[GallringHeldBack]
+
+
+class LegalHoldPlace(Model):
+    hold_id: UUID = Field(description="chosen by the client, so a retry places nothing twice")
+    subject_id: UUID
+    reason: str = Field(min_length=1, max_length=2000, description="sealed; shown to admins")
+    until: date | None = Field(default=None, description="last day; none: until lifted")
+
+
+class LegalHoldPublic(Model):
+    hold_id: UUID
+    subject_id: UUID
+    placed_on: date
+    placed_by: str
+    until: date | None
+    lifted_on: date | None
+    lifted_by: str | None
+    reason: str | None = Field(description="administrators only; null when culled")
+    culled: list[str] = Field(default_factory=list)

@@ -1,0 +1,64 @@
+"""What every ``gallra`` subcommand shares: the store options, one-line failures, opening the
+store, progress bars and date options."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from api.bootstrap import Gallra, build, today
+from api.settings import Settings
+from retention.errors import RetentionError
+from retention.plan import PlanError
+
+out = Console()
+err = Console(stderr=True)
+
+Backend = Annotated[
+    str | None, typer.Option(help="sqlite or postgres (default: GALLRA_BACKEND or sqlite)")
+]
+DataDir = Annotated[Path | None, typer.Option(help="where the SQLite database and secrets live")]
+
+
+def store_settings(backend: str | None, data_dir: Path | None, **extra: object) -> Settings:
+    return Settings.from_env(backend=backend, data_dir=data_dir, **extra)
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit 1: never a traceback full of values."""
+    err.print(f"gallra: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def open_store(store: Settings) -> Gallra:
+    try:
+        return build(store)
+    except (RetentionError, PlanError) as e:
+        fail(str(e))
+    except Exception as e:  # a database that is down, a bad path, ...
+        fail(f"cannot open the store: {type(e).__name__}: {e}")
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def day_option(value: str | None, gallra: Gallra, option: str = "--as-of") -> date:
+    """A YYYY-MM-DD option, or today in the municipality's time zone."""
+    if value is None:
+        return today(gallra)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a date like 2026-11-28, not {value!r}")
