@@ -1,4 +1,4 @@
-"""``python -m bench [--out results.json] [--quick] [--backends sqlite,postgres]``.
+"""``python -m bench [--out results.json] [--quick] [--backends sqlite,postgres] [--skip-culling]``.
 
 Exits 0 whatever the ratios are: this is a measurement, not a test.
 """
@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench.apps import PgConfig, postgres_problem
+from bench.culling import run_culling
 from bench.report import show, write_json
 from bench.runner import Plan, run_backend
 
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, help="override the number of interleaved rounds")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--skip-culling", action="store_true", help="leave out the culling-cost measurement"
+    )
     args = parser.parse_args(argv)
 
     plan = Plan.quick() if args.quick else Plan.full()
@@ -83,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
 
             results[backend] = run_backend(backend, plan, pg, step, seed=args.seed)
             progress.update(task, completed=plan.steps())
+            if not args.skip_culling:
+                progress.update(task, description=f"{backend}: culling, sparse and dense")
+                scopes, rounds = (50, 1) if args.quick else (300, 3)
+                results[backend]["culling"] = run_culling(backend, pg, scopes, rounds)
 
     show(out, results)
     if args.out is not None:

@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.culling import TARGET as CULLING_TARGET
 from bench.runner import TARGETS, WORKLOADS
 
 LABELS = {
@@ -55,8 +56,33 @@ def table(results: dict[str, dict[str, Any]]) -> Table:
     return t
 
 
+def culling_table(results: dict[str, dict[str, Any]]) -> Table | None:
+    rows = [(b, r["culling"]) for b, r in results.items() if "culling" in r]
+    if not rows:
+        return None
+    t = Table(title="Culling cost: the same scopes holding 10 and 100 events each (median s)")
+    for column in ("backend", "scopes", "10 events each", "100 events each", "ratio", "target"):
+        t.add_column(column, justify="left" if column == "backend" else "right")
+    t.add_column("")
+    for backend, c in rows:
+        ok = c["ratio"] <= CULLING_TARGET
+        t.add_row(
+            backend,
+            str(c["scopes"]),
+            f"{c['sparse_seconds']:.3f}",
+            f"{c['dense_seconds']:.3f}",
+            f"{c['ratio']:.2f}",
+            f"<= {CULLING_TARGET:.1f}",
+            "[green]pass" if ok else "[red]miss",
+        )
+    return t
+
+
 def show(console: Console, results: dict[str, dict[str, Any]]) -> None:
     console.print(table(results))
+    culling = culling_table(results)
+    if culling is not None:
+        console.print(culling)
 
 
 def write_json(path: Path, results: dict[str, dict[str, Any]]) -> None:
