@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from api.application import GallraApplication
+from api.bootstrap import Gallra
 
 
 def enrolled_department(
@@ -24,3 +25,17 @@ def enrolled_department(
         app.place_child(child, unit_id, department_id, date(2022, 8, 1))
         kids.append(child)
     return unit_id, department_id, kids
+
+
+def documented(gallra: Gallra, _clock: object, category: str, written_on: date) -> UUID:
+    """One documentation entry of ``category`` about a grundskola student, written on the day."""
+    app = gallra.app
+    unit = app.create_unit("Skolan Berget", "grundskola")
+    student = app.register_child("E", "Lev", "20120101TF01", [])
+    app.place_child(student, unit, None, date(2020, 8, 1), "grundskola")
+    author = app.register_staff("L", "Ärare", "19800101TF02")
+    app.assign_duty(author, unit, "Lärare", date(2020, 8, 1))
+    return app.write_entry(
+        student_id=student, unit_id=unit, author_id=author, category=category,
+        school_form="grundskola", written_on=written_on, title="T", content="innehåll",
+    )  # fmt: skip

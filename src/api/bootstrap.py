@@ -16,6 +16,7 @@ from psycopg import sql
 
 from api.access_log import make_access_log
 from api.application import GallraApplication, utc_now
+from api.archive_delivery import ArchiveDeliveries
 from api.outbox import Outbox, RecordingSender, Sender, make_outbox
 from api.settings import Settings
 from api.tokens import TokenIssuer
@@ -66,6 +67,7 @@ class Gallra:
     currency: Currency
     roster: RosterRecords
     preschool: PreschoolStatistics
+    archive: ArchiveDeliveries
     # issue 4 read sides: one field each (schedules, tempus people and kiosks, roster), above
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -162,6 +164,8 @@ def build(
 
     currency = make_currency(app, shredded_by)
     roster = make_roster_records(app, shredded_by)
+    access = AccessControl(access_view, access_runner)
+    archive = ArchiveDeliveries(app, access, clock)
     gallring = Gallring(
         app,
         app.keystore,
@@ -169,6 +173,7 @@ def build(
         count_events=count_events,
         currency=currency,
         holds=app.standing_holds,
+        archive=archive.state,
         clock=clock,
     )
     return Gallra(
@@ -180,7 +185,8 @@ def build(
         gallring=gallring,
         plan=plan,
         tokens=TokenIssuer(secrets.token_key, timedelta(hours=settings.token_ttl_hours)),
-        access=AccessControl(access_view, access_runner),
+        access=access,
+        archive=archive,
         outbox=make_outbox(app, sender or RecordingSender(), clock),
         audit=make_access_log(app, shredded_by),
         lessons=make_lesson_records(app, shredded_by),

@@ -15,6 +15,7 @@ from rich.progress import TaskID
 from rich.table import Table
 
 from api.bootstrap import Gallra, today
+from api.cli_archive import archive_cli
 from api.cli_attendance import attendance_cli
 from api.cli_keys import keys_cli
 from api.cli_notices import notices_cli
@@ -47,6 +48,7 @@ cli.add_typer(projections_cli, name="projections")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(notices_cli, name="notices")
 cli.add_typer(attendance_cli, name="attendance")
+cli.add_typer(archive_cli, name="archive")
 
 
 @cli.command()

@@ -62,7 +62,19 @@ class PlannedCull:
 
 
 LEGAL_HOLD = "legal hold"
-AWAITING_ARCHIVE = "preserved: shredded only once the city archive has confirmed receipt"
+AWAITING_ARCHIVE = "preserved: to be delivered to the city archive before it is shredded"
+AWAITING_RECEIPT = "delivered to the city archive: shredded once its receipt is recorded"
+
+
+@dataclass(frozen=True)
+class ArchiveState:
+    """Which preserved scopes the city archive holds: by the key ids a delivery named."""
+
+    received: frozenset[UUID] = frozenset()  # in a package whose receipt is recorded
+    pending: frozenset[UUID] = frozenset()  # in a package built, offered, not yet received
+
+
+ArchiveIndex = Callable[[], ArchiveState]
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,7 @@ class HeldBack:
     months: tuple[str, ...]
     scopes: int
     subjects: int
+    key_ids: tuple[UUID, ...] = ()  # what an archive delivery would hold; never shown
 
     @classmethod
     def of(cls, rule: Rule, category: str, reason: str, scopes: list[ScopeRecord]) -> HeldBack:
@@ -86,6 +99,7 @@ class HeldBack:
             tuple(sorted(months)),
             len(scopes),
             len({r.scope.subject for r in scopes}),
+            tuple(r.key_id for r in scopes if r.key_id is not None),
         )
 
 
@@ -118,6 +132,7 @@ class Gallring:
         count_events: EventCounter | None = None,
         currency: CurrencyIndex | None = None,
         holds: HeldSubjects | None = None,
+        archive: ArchiveIndex | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.app = app
@@ -126,6 +141,7 @@ class Gallring:
         self.count_events = count_events
         self.currency = currency
         self.holds = holds
+        self.archive = archive
         self.clock = clock
 
     # -- planning --------------------------------------------------------------------------
@@ -185,19 +201,29 @@ class Gallring:
         ]
         held_back: list[HeldBack] = []
         held = set(self.holds(as_of)) if self.holds is not None else set()
+        archived: ArchiveState | None = None
         for rule in self.plan.rules:
             for category in rule.categories:
                 due = self._due(rule, category, as_of)
                 if not due:
                     continue
-                on_hold = [r for r in due if r.scope.subject in held]
-                if on_hold:
-                    held_back.append(HeldBack.of(rule, category, LEGAL_HOLD, on_hold))
+                kept = [r for r in due if r.scope.subject in held]
+                if kept:
+                    held_back.append(HeldBack.of(rule, category, LEGAL_HOLD, kept))
                 free = [r for r in due if r.scope.subject not in held]
                 if free and rule.action == ARCHIVE_THEN_SHRED:
-                    held_back.append(HeldBack.of(rule, category, AWAITING_ARCHIVE, free))
-                elif free:
-                    culls.append(self._cull(rule, category, free, on_hold))
+                    if archived is None:
+                        archived = self.archive() if self.archive is not None else ArchiveState()
+                    for reason, waiting in (
+                        (AWAITING_RECEIPT, [r for r in free if r.key_id in archived.pending]),
+                        (AWAITING_ARCHIVE, [r for r in free if _undelivered(r, archived)]),
+                    ):
+                        if waiting:
+                            held_back.append(HeldBack.of(rule, category, reason, waiting))
+                            kept += waiting
+                    free = [r for r in free if r.key_id in archived.received]
+                if free:
+                    culls.append(self._cull(rule, category, free, kept))
         return Survey(culls, held_back)
 
     def _due(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
@@ -296,3 +322,7 @@ class Gallring:
             events=cull.events,
             resumed=cull.resumes is not None,
         )
+
+
+def _undelivered(record: ScopeRecord, archived: ArchiveState) -> bool:
+    return record.key_id not in archived.received and record.key_id not in archived.pending

@@ -17,10 +17,10 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 from test_gallring import make_history
-from test_legal_holds import documented
 
 from api.bootstrap import Gallra, build
 from api.settings import Settings
+from builders import documented
 from conftest import Clock
 from retention.keys.kek import generate_secrets_file, load_secrets_file
 from retention.keys.scope import Scope

@@ -10,6 +10,7 @@ import pytest
 from test_gallring import make_history
 
 from api.bootstrap import Gallra
+from builders import documented
 from conftest import Clock
 from domain.errors import ConflictError, NotFoundError, RuleViolationError
 from domain.personal import Shredded
@@ -104,19 +105,6 @@ def test_a_holds_reason_is_sealed(gallra: Gallra, clock: Clock) -> None:
 
 
 # -- the documentation rules of the default plan ---------------------------------------------
-
-
-def documented(gallra: Gallra, clock: Clock, category: str, written_on: date) -> UUID:
-    app = gallra.app
-    unit = app.create_unit("Skolan Berget", "grundskola")
-    student = app.register_child("E", "Lev", "20120101TF01", [])
-    app.place_child(student, unit, None, date(2020, 8, 1), "grundskola")
-    author = app.register_staff("L", "Ärare", "19800101TF02")
-    app.assign_duty(author, unit, "Lärare", date(2020, 8, 1))
-    return app.write_entry(
-        student_id=student, unit_id=unit, author_id=author, category=category,
-        school_form="grundskola", written_on=written_on, title="T", content="innehåll",
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

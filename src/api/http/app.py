@@ -15,6 +15,7 @@ from api.bootstrap import Gallra
 from api.http import problems
 from api.http.deps import AnyRole
 from api.http.routes import (
+    archive,
     attendance,
     audit,
     diet,
@@ -109,6 +110,7 @@ def create_http_app(gallra: Gallra, *, background: bool | None = None) -> FastAP
         stay_notes,
         statistics,
         gallring,
+        archive,
         audit,
     ):
         app.include_router(module.router)

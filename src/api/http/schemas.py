@@ -287,3 +287,27 @@ class LegalHoldPublic(Model):
     lifted_by: str | None
     reason: str | None = Field(description="administrators only; null when culled")
     culled: list[str] = Field(default_factory=list)
+
+
+class ArchiveDeliveryPublic(Model):
+    """A delivery to the city archive: counts, dates and who; never a subject."""
+
+    package_id: UUID
+    rule_ids: list[str]
+    categories: list[str]
+    scopes: int
+    subjects: int
+    records: int
+    files: int
+    mets_sha256: str
+    built_on: date
+    built_by: str
+    reference: str | None
+    received_on: date | None
+    recorded_by: str | None
+
+
+class ArchiveReceipt(Model):
+    reference: str = Field(
+        min_length=1, max_length=200, description="the archive's receipt or registration number"
+    )

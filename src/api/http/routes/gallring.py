@@ -86,7 +86,7 @@ def plan(gallra: GallraDep, _: Auditor, as_of: date | None = None) -> GallringSu
     )
 
 
-def _who(principal: Principal) -> str:
+def who(principal: Principal) -> str:
     """For the record: the administrator's person id, or the token's name, or its role."""
     if principal.subject is not None:
         return str(principal.subject)
@@ -119,7 +119,7 @@ def place_hold(
     """Place a legal hold: nothing of the subject is culled while it stands. Placing the same
     hold again answers 200 and records nothing; the same id with other content is 409."""
     placed = gallra.app.place_hold(
-        body.hold_id, body.subject_id, body.reason, _who(principal), until=body.until
+        body.hold_id, body.subject_id, body.reason, who(principal), until=body.until
     )
     if not placed:
         response.status_code = status.HTTP_200_OK
@@ -129,7 +129,7 @@ def place_hold(
 @router.post("/holds/{hold_id}/lift", response_model=LegalHoldPublic)
 def lift_hold(hold_id: UUID, gallra: GallraDep, principal: Admin) -> LegalHoldPublic:
     """Lift a hold from today; the subject's culling resumes at the next run. Idempotent."""
-    gallra.app.lift_hold(hold_id, _who(principal))
+    gallra.app.lift_hold(hold_id, who(principal))
     return _public(_hold(gallra, hold_id), with_reason=True)
 
 

@@ -1,0 +1,94 @@
+"""Preserved documentation goes to the city archive before Gallra forgets it: a package is
+built in the E-ARK SIP layout, checked, recorded, and only its recorded receipt lets a run
+shred what it holds (both backends)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from api.bootstrap import Gallra
+from builders import documented
+from conftest import Clock
+from domain.errors import ConflictError, NotFoundError
+from domain.personal import Shredded
+from retention.archive.sip import problems
+from retention.gallring import AWAITING_ARCHIVE, AWAITING_RECEIPT
+
+DUE = date(2028, 4, 1)  # betygsunderlag written in September 2024: 3.5 years
+
+
+def reasons(gallra: Gallra, category: str) -> list[str]:
+    return [h.reason for h in gallra.gallring.survey(DUE).held_back if h.category == category]
+
+
+def test_a_receipt_and_only_a_receipt_lets_preserved_data_be_shredded(
+    gallra: Gallra, clock: Clock, tmp_path: Path
+) -> None:
+    entry = documented(gallra, clock, "betygsunderlag", date(2024, 9, 12))
+    assert reasons(gallra, "betygsunderlag") == [AWAITING_ARCHIVE]
+
+    built = gallra.archive.build(gallra.gallring.survey(DUE), tmp_path, "arkivarie")
+    assert built is not None
+    assert (built.subjects, built.records, built.files, built.scopes) == (1, 1, 3, 1)
+    assert problems(built.path) == []
+    assert reasons(gallra, "betygsunderlag") == [AWAITING_RECEIPT]
+    assert gallra.archive.build(gallra.gallring.survey(DUE), tmp_path, "arkivarie") is None
+
+    data = built.path / "representations/rep1/data"
+    [entry_json] = list(data.glob(f"*/{entry}.json"))
+    assert json.loads(entry_json.read_text())["versions"][0]["content"] == "innehåll"
+    [person] = list(data.glob("*/person.json"))
+    identity = json.loads(person.read_text())
+    assert (identity["given_name"], identity["family_name"]) == ("E", "Lev")
+    assert identity["civic_number"] and "TF01" in identity["civic_number"]
+    assert "innehåll" in next(data.glob(f"*/{entry}.txt")).read_text()
+
+    gallra.gallring.run(DUE, by="test")  # delivered but not received: nothing goes
+    gallra.app.evict_caches()
+    assert gallra.app.get_entry(entry).current.content == "innehåll"
+
+    assert gallra.archive.record_receipt(built.package_id, "SA 2028/17", "arkivarie") is True
+    assert gallra.archive.record_receipt(built.package_id, "SA 2028/17", "arkivarie") is False
+    with pytest.raises(ConflictError):
+        gallra.archive.record_receipt(built.package_id, "SA 2028/99", "arkivarie")
+    assert reasons(gallra, "betygsunderlag") == []
+    [cull] = [c for c in gallra.gallring.planned(DUE) if c.category == "betygsunderlag"]
+    assert cull.months == ("2024-09",)
+    gallra.gallring.run(DUE, by="test")
+    gallra.app.evict_caches()
+    assert isinstance(gallra.app.get_entry(entry).current.content, Shredded)
+    [delivery] = gallra.archive.deliveries()
+    assert (delivery.reference, delivery.records, delivery.categories) == (
+        "SA 2028/17",
+        1,
+        ["betygsunderlag"],
+    )
+
+
+def test_an_unknown_package_cannot_be_received(gallra: Gallra) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        gallra.archive.record_receipt(uuid4(), "SA 1", "arkivarie")
+    assert caught.value.field == "package_id"
+
+
+def test_a_changed_package_fails_its_check(gallra: Gallra, clock: Clock, tmp_path: Path) -> None:
+    documented(gallra, clock, "iup", date(2024, 9, 12))
+    built = gallra.archive.build(gallra.gallring.survey(date(2026, 4, 1)), tmp_path, "arkivarie")
+    assert built is not None and problems(built.path) == []
+    data = built.path / "representations/rep1/data"
+    [text] = list(data.glob("*/*.txt"))
+    text.write_text(text.read_text() + "tillägg")
+    (data / "extra.txt").write_text("ej listad")
+    [person] = list(data.glob("*/person.json"))
+    person.unlink()
+    found = problems(built.path)
+    assert any("does not match its SHA-256" in p for p in found), found
+    assert any("extra.txt is in the package but not listed" in p for p in found), found
+    assert any("person.json is listed in METS.xml but missing" in p for p in found), found
+    (built.path / "METS.xml").write_text("<mets")
+    assert problems(built.path) == ["METS.xml cannot be read as XML: ParseError"]
