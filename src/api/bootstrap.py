@@ -43,7 +43,7 @@ from retention.keys.kek import (
     secrets_from_env,
 )
 from retention.keys.scope import Scope
-from retention.plan import RetentionPlan, load_plan
+from retention.plan import RetentionPlan, load_plan, require_complete
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def build(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     else:
         ensure_postgres_schema(settings)
-    plan = plan or load_plan(settings.retention_plan)
+    plan = require_complete(plan or load_plan(settings.retention_plan))
     app = GallraApplication(
         settings.eventsourcing_env(), secrets=secrets, clock=clock, timezone=settings.timezone
     )

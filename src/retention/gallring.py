@@ -21,7 +21,14 @@ from eventsourcing.utils import get_topic
 from domain.gallring import GallringRun
 from retention.keys.culling import ScopeRecord
 from retention.keys.store import KeyStore
-from retention.plan import ARCHIVE_THEN_SHRED, NO_LONGER_CURRENT, RetentionPlan, Rule
+from retention.plan import (
+    ARCHIVE_THEN_SHRED,
+    LAST_OF_SUBJECT,
+    NO_LONGER_CURRENT,
+    RECORD_MONTH,
+    RetentionPlan,
+    Rule,
+)
 
 Progress = Callable[[int, int], None]
 EventCounter = Callable[[str, Sequence[str]], int]
@@ -91,7 +98,7 @@ class HeldBack:
 
     @classmethod
     def of(cls, rule: Rule, category: str, reason: str, scopes: list[ScopeRecord]) -> HeldBack:
-        months = () if rule.trigger == NO_LONGER_CURRENT else {r.scope.epoch for r in scopes}
+        months = {r.scope.epoch for r in scopes} if rule.trigger == RECORD_MONTH else ()
         return cls(
             rule.id,
             category,
@@ -228,6 +235,8 @@ class Gallring:
 
     def _due(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
         """Live scopes of ``category`` that the rule makes due on ``as_of``."""
+        if rule.trigger == LAST_OF_SUBJECT:
+            return self._last_of_subject(rule, category, as_of)
         if rule.trigger == NO_LONGER_CURRENT:
             subjects = self._lapsed_subjects(rule, as_of)
             if not subjects:
@@ -250,7 +259,7 @@ class Gallring:
         not a month where a held scope must live on: there only the free keys go."""
         months: tuple[str, ...] = ()
         events = None
-        if rule.trigger != NO_LONGER_CURRENT:  # subject-triggered runs close no period
+        if rule.trigger == RECORD_MONTH:  # subject-triggered runs close no period
             kept = {r.scope.epoch for r in on_hold}
             months = tuple(sorted({r.scope.epoch for r in due} - kept))
             whole = not kept & {r.scope.epoch for r in due}
@@ -264,6 +273,28 @@ class Gallring:
             subjects=len({r.scope.subject for r in due}),
             events=events,
         )
+
+    def _last_of_subject(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
+        """The category's live scopes of subjects who have nothing else left, the last of it
+        culled (by the date its run was for) before the rule's period. A subject never culled
+        at all is not due."""
+        records = self.keystore.scopes(include_shredded=True)
+        others = [r for r in records if r.scope.category not in rule.categories]
+        alive = {r.scope.subject for r in others if r.key_id is not None}
+        run_dates = {run.id: run.as_of for run in self.records()}
+        last: dict[UUID, date] = {}
+        for r in others:
+            if r.key_id is None and r.shredded_at is not None:
+                run_day = run_dates.get(r.decision_id) if r.decision_id is not None else None
+                day = run_day or r.shredded_at.date()  # shredded outside a run: when it was
+                last[r.scope.subject] = max(day, last.get(r.scope.subject, day))
+        before = rule.current_until(as_of)
+        gone = {s for s, day in last.items() if s not in alive and day < before}
+        return [
+            r
+            for r in records
+            if r.scope.category == category and r.key_id is not None and r.scope.subject in gone
+        ]
 
     def _lapsed_subjects(self, rule: Rule, as_of: date) -> set[UUID]:
         """Subjects whose data stopped being current before the rule's period: every scope of

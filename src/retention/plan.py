@@ -8,6 +8,11 @@ A rule names data categories and what triggers their culling:
   passed since it stopped being current (for Tempus: the child's last preschool or fritids
   placement ended, or a pick-up person was removed). The rule's school forms say which
   placements keep the data current.
+- ``last-of-subject``: what identifies a person (name, civic number) goes once nothing else of
+  theirs is left: the period after the last of their other data was culled.
+
+A plan must govern every category the events use (``require_complete``), so no kind of data is
+kept for ever by omission.
 
 Bad plans are refused with one line that names the rule at fault.
 """
@@ -27,7 +32,8 @@ from domain.personal import Category
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 RECORD_MONTH, NO_LONGER_CURRENT = "record-month", "no-longer-current"
-TRIGGERS = (RECORD_MONTH, NO_LONGER_CURRENT)
+LAST_OF_SUBJECT = "last-of-subject"
+TRIGGERS = (RECORD_MONTH, NO_LONGER_CURRENT, LAST_OF_SUBJECT)
 SHRED, ARCHIVE_THEN_SHRED = "shred", "archive-then-shred"
 ACTIONS = (SHRED, ARCHIVE_THEN_SHRED)
 
@@ -142,6 +148,18 @@ def parse_plan(text: str) -> RetentionPlan:
     if "version" not in data:
         raise PlanError("retention plan has no version")
     return RetentionPlan(version=str(data["version"]), rules=rules)
+
+
+def require_complete(plan: RetentionPlan) -> RetentionPlan:
+    """Refuse a plan that leaves a category the events use without a rule."""
+    governed = {c for rule in plan.rules for c in rule.categories}
+    for category in Category:
+        if str(category) not in governed:
+            raise PlanError(
+                f"retention plan {plan.version}: no rule governs category {str(category)!r}, "
+                "which events use"
+            )
+    return plan
 
 
 def load_plan(path: Path | None = None) -> RetentionPlan:

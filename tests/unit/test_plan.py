@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from retention.plan import PlanError, Rule, load_plan, parse_plan
+from domain.personal import DOCUMENTATION, Category
+from retention.plan import PlanError, Rule, load_plan, parse_plan, require_complete
 
 
 def attendance_rule(period_months: int = 36) -> Rule:
@@ -38,7 +39,8 @@ def test_default_plan_carries_the_tempus_attendance_rule() -> None:
     assert "gallras efter 3 år" in rule.cites
     assert plan.rule_for("attendance") is rule
     assert plan.rule_for("health") is rule
-    assert plan.rule_for("identity") is None
+    identity = plan.rule_for("identity")
+    assert identity is not None and identity.trigger == "last-of-subject"
 
 
 # Month arithmetic
@@ -272,3 +274,38 @@ def test_an_unknown_school_form_is_refused() -> None:
     message = refusal(text)
 
     assert "odd" in message and "'dagis'" in message
+
+
+# Completeness: every category the events use is governed
+
+
+def test_the_default_plan_governs_every_category() -> None:
+    plan = require_complete(load_plan())
+    governed = {c for r in plan.rules for c in r.categories}
+    assert governed == {str(c) for c in Category}
+
+
+def test_a_plan_that_leaves_a_category_ungoverned_is_refused_in_one_line() -> None:
+    with pytest.raises(PlanError) as caught:
+        require_complete(parse_plan(plan_text()))  # attendance only
+    message = str(caught.value)
+    assert "\n" not in message and "no rule governs category" in message
+    assert "'identity'" in message or "'health'" in message
+
+
+def test_every_category_is_used_by_some_event() -> None:
+    """The completeness check asks for a rule per category; a category no event uses would
+    ask for a rule that governs nothing."""
+    from test_declarations import EVENTS
+
+    from domain.personal import CategoryOf, personal_fields
+
+    used: set[str] = set()
+    for cls in EVENTS:
+        for field in personal_fields(cls):
+            category = field.declaration.category
+            if isinstance(category, CategoryOf):
+                used |= {str(c) for c in DOCUMENTATION}
+            else:
+                used.add(str(category))
+    assert used == {str(c) for c in Category}

@@ -28,6 +28,7 @@ class ScopeRecord:
     scope: Scope
     key_id: UUID | None
     shredded_at: datetime | None
+    decision_id: UUID | None = None  # the gallring run (or other decision) that shredded it
 
 
 class KeyCulling(KeyStoreBase):
@@ -61,7 +62,7 @@ class KeyCulling(KeyStoreBase):
         with self._transaction(commit=False) as c:
             c.execute(
                 self._sql(
-                    "SELECT subject, category, epoch, key_id, shredded_at "
+                    "SELECT subject, category, epoch, key_id, shredded_at, decision_id "
                     f"FROM {self._table(self.keys_table)} {where} "
                     "ORDER BY category, epoch, subject"
                 ),
@@ -72,6 +73,7 @@ class KeyCulling(KeyStoreBase):
                     self._row_scope(r),
                     UUID(bytes=self._kid_back(r["key_id"])) if r["key_id"] is not None else None,
                     self._timestamp(r["shredded_at"]) if r["shredded_at"] is not None else None,
+                    self._uuid(r["decision_id"]) if r["decision_id"] is not None else None,
                 )
                 for r in c.fetchall()
             ]
