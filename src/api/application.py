@@ -19,6 +19,7 @@ from api.lesson_commands import LessonCommands
 from api.organisation_commands import OrganisationCommands
 from api.people_commands import PeopleCommands
 from api.pickup_commands import PickupCommands
+from api.plan_history_commands import PlanHistoryCommands
 from api.roster_commands import RosterCommands
 from api.schedule_commands import ScheduleCommands
 from api.staff_commands import StaffCommands
@@ -30,6 +31,7 @@ from api.views import ChildView, PersonView, PlacementView, UnitView
 class GallraApplication(
     KioskSyncCommands,
     LegalHoldCommands,
+    PlanHistoryCommands,
     ScheduleCommands,
     PickupCommands,
     KioskDeviceCommands,

@@ -20,6 +20,7 @@ from api.archive_delivery import ArchiveDeliveries
 from api.outbox import Outbox, RecordingSender, Sender, make_outbox
 from api.settings import Settings
 from api.tokens import TokenIssuer
+from domain.errors import ConflictError
 from projections.access import AccessControl, AccessProjection
 from projections.access_log import AccessLogQuery
 from projections.currency import Currency
@@ -43,7 +44,7 @@ from retention.keys.kek import (
     secrets_from_env,
 )
 from retention.keys.scope import Scope
-from retention.plan import RetentionPlan, load_plan, require_complete
+from retention.plan import PlanError, RetentionPlan, load_plan, require_complete
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ def build(
         settings.eventsourcing_env(), secrets=secrets, clock=clock, timezone=settings.timezone
     )
     app.plan = plan
+    _adopt(app, plan)
     view: SQLiteAttendanceView | PostgresAttendanceView
     access_view: SQLiteAccessView | PostgresAccessView
     if isinstance(app.factory, SQLiteFactory):
@@ -197,6 +199,16 @@ def build(
         currency=currency,
         clock=clock,
     )
+
+
+def _adopt(app: GallraApplication, plan: RetentionPlan) -> None:
+    """A plan change applies from its version on: record the version, and refuse other rules
+    under one already adopted (closing the application, since it will not be used)."""
+    try:
+        app.adopt_plan(plan.version, plan.digest)
+    except ConflictError as e:
+        app.close()
+        raise PlanError(str(e)) from None
 
 
 def today(gallra: Gallra) -> date:

@@ -72,7 +72,7 @@ def serve(
     settings = store_settings(backend, data_dir, create_secrets=True if demo else None)
     gallra = open_store(settings)
     if demo:
-        if (gallra.app.recorder.max_notification_id() or 0) == 0:
+        if not gallra.app.holds_records():  # a new store: only its plan history
             with progress_bar() as progress:
                 task = progress.add_task("seeding a synthetic municipality", total=None)
                 seeded = seed(

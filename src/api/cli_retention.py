@@ -171,3 +171,18 @@ def holds(backend: Backend = None, data_dir: DataDir = None) -> None:
         out.print(table)
     finally:
         gallra.close()
+
+
+@retention_cli.command("plans")
+def plans(backend: Backend = None, data_dir: DataDir = None) -> None:
+    """Every retention plan version Gallra has run under, and since when."""
+    gallra = open_store(_settings(backend, data_dir))
+    try:
+        table = Table(title="retention plans in force")
+        for column in ("version", "adopted", "rules digest (SHA-256)"):
+            table.add_column(column, overflow="fold")
+        for a in gallra.app.plan_adoptions():
+            table.add_row(a.version, a.adopted_at.isoformat(timespec="seconds"), a.sha256)
+        out.print(table)
+    finally:
+        gallra.close()

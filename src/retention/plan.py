@@ -19,6 +19,8 @@ Bad plans are refused with one line that names the rule at fault.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -87,6 +89,7 @@ class Rule:
 class RetentionPlan:
     version: str
     rules: tuple[Rule, ...]
+    digest: str = ""  # SHA-256 of the rules' meaning (not comments, notes or citations)
 
     def rule_for(self, category: str) -> Rule | None:
         return next((r for r in self.rules if category in r.categories), None)
@@ -147,7 +150,17 @@ def parse_plan(text: str) -> RetentionPlan:
             seen[category] = rule.id
     if "version" not in data:
         raise PlanError("retention plan has no version")
-    return RetentionPlan(version=str(data["version"]), rules=rules)
+    return RetentionPlan(version=str(data["version"]), rules=rules, digest=_digest(rules))
+
+
+def _digest(rules: tuple[Rule, ...]) -> str:
+    """What the rules do, canonically: a changed period, trigger or category changes it; a
+    reworded note or comment does not."""
+    meaning = [
+        [r.id, sorted(r.categories), sorted(r.school_forms), r.trigger, r.period_months, r.action]
+        for r in sorted(rules, key=lambda r: r.id)
+    ]
+    return hashlib.sha256(json.dumps(meaning, ensure_ascii=False).encode()).hexdigest()
 
 
 def require_complete(plan: RetentionPlan) -> RetentionPlan:

@@ -72,3 +72,15 @@ def test_hold_errors_are_one_line(tmp_path: Path) -> None:
     no_hold = run("retention", "lift", str(uuid4()), "--by", "r", "--data-dir", str(store))
     assert_one_line_error(no_hold, "no legal hold with id")
     assert max_id(store) == before  # nothing half-written
+
+
+def test_the_plans_in_force_are_listed(tmp_path: Path) -> None:
+    store = tmp_path / "var"
+    make_history(store)
+    listed = run("retention", "plans", "--data-dir", str(store))
+    assert listed.exit_code == 0, listed.output
+    gallra = open_store(store)
+    try:
+        assert gallra.plan.version in listed.stdout and gallra.plan.digest[:16] in listed.stdout
+    finally:
+        gallra.close()

@@ -74,3 +74,10 @@ def test_the_dry_run_lists_what_is_due_and_what_is_held_back(
     bad = api.client.get("/gallring/plan", params={"as_of": "snart"}, headers=auditor)
     assert bad.status_code == 422 and bad.json()["field"] == "query.as_of"
     assert api.client.get("/gallring/plan", headers=api.as_(Role.STAFF)).status_code == 403
+
+
+def test_auditors_see_which_plan_versions_have_been_in_force(api: Api) -> None:  # noqa: F811
+    [plan] = api.client.get("/gallring/plans", headers=api.as_(Role.AUDITOR)).json()
+    assert plan["version"] == api.gallra.plan.version
+    assert plan["sha256"] == api.gallra.plan.digest and len(plan["sha256"]) == 64
+    assert api.client.get("/gallring/plans", headers=api.as_(Role.STAFF)).status_code == 403

@@ -311,3 +311,11 @@ class ArchiveReceipt(Model):
     reference: str = Field(
         min_length=1, max_length=200, description="the archive's receipt or registration number"
     )
+
+
+class PlanAdoptionPublic(Model):
+    """A retention plan version and when Gallra first ran under it."""
+
+    version: str
+    sha256: str
+    adopted_at: datetime

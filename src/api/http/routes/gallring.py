@@ -21,6 +21,7 @@ from api.http.schemas import (
     GallringSurvey,
     LegalHoldPlace,
     LegalHoldPublic,
+    PlanAdoptionPublic,
 )
 from api.tokens import Principal, Role
 from domain.legal_hold import Hold
@@ -138,3 +139,13 @@ def holds(gallra: GallraDep, principal: Auditor) -> list[LegalHoldPublic]:
     """Every hold ever placed, lifted ones too; auditors see them without their reasons."""
     admin = principal.role == Role.ADMIN
     return [_public(h, with_reason=admin) for h in gallra.app.legal_holds()]
+
+
+@router.get("/plans", response_model=list[PlanAdoptionPublic])
+def plans(gallra: GallraDep, _: Auditor) -> list[PlanAdoptionPublic]:
+    """Every retention plan version in force so far, oldest first, with the digest of its
+    rules: a gallring record's plan version names one of these."""
+    return [
+        PlanAdoptionPublic(version=a.version, sha256=a.sha256, adopted_at=a.adopted_at)
+        for a in gallra.app.plan_adoptions()
+    ]
