@@ -81,7 +81,7 @@ class Pair:
         self.gallra.close()
 
 
-def _settings(
+def bench_settings(
     backend: str, data_dir: Path, sqlite_file: str, pg: PgConfig, schema: str
 ) -> Settings:
     return Settings(
@@ -104,8 +104,8 @@ def open_pair(backend: str, data_dir: Path, pg: PgConfig) -> Iterator[Pair]:
     tag = uuid.uuid4().hex[:10]
     bare_schema = f"gallra_bench_{tag}_bare"
     gallra_schema = f"gallra_bench_{tag}_gallra"
-    bare_settings = _settings(backend, data_dir, f"bare-{tag}.db", pg, bare_schema)
-    gallra_settings = _settings(backend, data_dir, f"gallra-{tag}.db", pg, gallra_schema)
+    bare_settings = bench_settings(backend, data_dir, f"bare-{tag}.db", pg, bare_schema)
+    gallra_settings = bench_settings(backend, data_dir, f"gallra-{tag}.db", pg, gallra_schema)
     schemas = [bare_schema, gallra_schema] if backend == "postgres" else []
     opened: list[Application[UUID]] = []
     try:

@@ -21,8 +21,7 @@ from pathlib import Path
 from psycopg import sql
 
 from api.bootstrap import Gallra, build
-from api.settings import Settings
-from bench.apps import PgConfig, make_secrets
+from bench.apps import PgConfig, bench_settings, make_secrets
 from domain.attendance import DepartmentDay
 from domain.attendance_facts import FactKind
 
@@ -74,17 +73,7 @@ def _timed_cull(gallra: Gallra) -> float:
 
 def measure(backend: str, scopes: int, per_scope: int, data_dir: Path, pg: PgConfig) -> CullTiming:
     schema = f"gallra_bench_cull_{uuid.uuid4().hex[:10]}"
-    settings = Settings(
-        backend=backend,
-        data_dir=data_dir / schema,
-        pg_host=pg.host,
-        pg_port=pg.port,
-        pg_dbname=pg.dbname,
-        pg_user=pg.user,
-        pg_password=pg.password,
-        pg_schema=schema,
-        background_projections=False,
-    )
+    settings = bench_settings(backend, data_dir / schema, "gallra.db", pg, schema)
     clock = lambda: datetime(2026, 2, 1, 12, tzinfo=UTC)  # noqa: E731
     gallra = build(settings, secrets=make_secrets(), clock=clock)
     try:

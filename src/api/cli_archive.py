@@ -15,8 +15,7 @@ from uuid import UUID
 import typer
 from rich.table import Table
 
-from api.cli_shared import Backend, DataDir, day_option, fail, open_store, out
-from api.cli_shared import store_settings as _settings
+from api.cli_shared import Backend, DataDir, day_option, fail, opened, out
 from domain.errors import DomainError
 
 archive_cli = typer.Typer(help="Delivery to the city archive (Stadsarkivet).", no_args_is_help=True)
@@ -33,8 +32,7 @@ def build_package(
     data_dir: DataDir = None,
 ) -> None:
     """Build, check and record one package of everything due for the archive."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         day = day_option(as_of, gallra)
         try:
             built = gallra.archive.build(gallra.gallring.survey(day), out_dir, by)
@@ -47,8 +45,6 @@ def build_package(
             f"package {built.package_id}: {built.subjects} subjects, {built.records} records, "
             f"{built.files} files, {built.scopes} scopes; checked; written to {built.path}"
         )
-    finally:
-        gallra.close()
 
 
 @archive_cli.command("receipt")
@@ -60,22 +56,18 @@ def receipt(
     data_dir: DataDir = None,
 ) -> None:
     """Record the archive's receipt: the next run may shred what the package holds."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         try:
             new = gallra.archive.record_receipt(package_id, reference, by)
         except DomainError as e:
             fail(str(e))
         out.print(f"package {package_id} {'received' if new else 'was already received'}")
-    finally:
-        gallra.close()
 
 
 @archive_cli.command("list")
 def list_deliveries(backend: Backend = None, data_dir: DataDir = None) -> None:
     """Every delivery ever built, and whether the archive has confirmed it."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         found = gallra.archive.deliveries()
         if not found:
             out.print("no deliveries")
@@ -94,5 +86,3 @@ def list_deliveries(backend: Backend = None, data_dir: DataDir = None) -> None:
                 f"{d.reference} ({d.received_on})" if d.received else "awaited",
             )
         out.print(table)
-    finally:
-        gallra.close()

@@ -14,8 +14,7 @@ import typer
 from rich.table import Table
 
 from api.bootstrap import Gallra
-from api.cli_shared import Backend, DataDir, day_option, fail, open_store, out, progress_bar
-from api.cli_shared import store_settings as _settings
+from api.cli_shared import Backend, DataDir, day_option, fail, opened, out, progress_bar
 from domain.errors import DomainError
 
 retention_cli = typer.Typer(help="Gallring under the retention plan.", no_args_is_help=True)
@@ -59,11 +58,8 @@ def _months(months: tuple[str, ...]) -> str:
 @retention_cli.command("plan")
 def retention_plan(as_of: AsOf = None, backend: Backend = None, data_dir: DataDir = None) -> None:
     """Dry run: list what is due for culling, by rule, and what is held back, changing nothing."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         _show_plan(gallra, day_option(as_of, gallra))
-    finally:
-        gallra.close()
 
 
 @retention_cli.command("run")
@@ -75,8 +71,7 @@ def retention_run(
     data_dir: DataDir = None,
 ) -> None:
     """Cull everything due under the retention plan, leaving a gallring record per rule."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         day = day_option(as_of, gallra)
         if dry_run:
             _show_plan(gallra, day)
@@ -97,8 +92,6 @@ def retention_run(
                 f"{'?' if r.events is None else r.events} events"
                 + (" (resumed)" if r.resumed else "")
             )
-    finally:
-        gallra.close()
 
 
 @retention_cli.command("hold")
@@ -114,8 +107,7 @@ def hold(
     data_dir: DataDir = None,
 ) -> None:
     """Place a legal hold: nothing of the subject is culled until it is lifted or ends."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         last = day_option(until, gallra, "--until") if until is not None else None
         chosen = hold_id or uuid4()
         try:
@@ -123,8 +115,6 @@ def hold(
         except DomainError as e:
             fail(str(e))
         out.print(f"hold {chosen} {'placed' if placed else 'was already placed'}")
-    finally:
-        gallra.close()
 
 
 @retention_cli.command("lift")
@@ -135,22 +125,18 @@ def lift(
     data_dir: DataDir = None,
 ) -> None:
     """Lift a legal hold from today: the subject's culling resumes at the next run."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         try:
             lifted = gallra.app.lift_hold(hold_id, by)
         except DomainError as e:
             fail(str(e))
         out.print(f"hold {hold_id} {'lifted' if lifted else 'was already lifted'}")
-    finally:
-        gallra.close()
 
 
 @retention_cli.command("holds")
 def holds(backend: Backend = None, data_dir: DataDir = None) -> None:
     """Every legal hold ever placed, lifted ones too."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         found = gallra.app.legal_holds()
         if not found:
             out.print("no legal holds")
@@ -169,20 +155,15 @@ def holds(backend: Backend = None, data_dir: DataDir = None) -> None:
                 str(h.reason),
             )
         out.print(table)
-    finally:
-        gallra.close()
 
 
 @retention_cli.command("plans")
 def plans(backend: Backend = None, data_dir: DataDir = None) -> None:
     """Every retention plan version Gallra has run under, and since when."""
-    gallra = open_store(_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         table = Table(title="retention plans in force")
         for column in ("version", "adopted", "rules digest (SHA-256)"):
             table.add_column(column, overflow="fold")
         for a in gallra.app.plan_adoptions():
             table.add_row(a.version, a.adopted_at.isoformat(timespec="seconds"), a.sha256)
         out.print(table)
-    finally:
-        gallra.close()

@@ -3,6 +3,8 @@ store, progress bars and date options."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -42,6 +44,16 @@ def open_store(store: Settings) -> Gallra:
         fail(str(e))
     except Exception as e:  # a database that is down, a bad path, ...
         fail(f"cannot open the store: {type(e).__name__}: {e}")
+
+
+@contextmanager
+def opened(backend: str | None, data_dir: Path | None) -> Iterator[Gallra]:
+    """The store for one command, closed however the command ends."""
+    gallra = open_store(store_settings(backend, data_dir))
+    try:
+        yield gallra
+    finally:
+        gallra.close()
 
 
 def progress_bar() -> Progress:
