@@ -30,8 +30,8 @@ from domain.people import Child
 from domain.personal import Shredded
 from projections.access import AccessControl
 from retention.archive.sip import Creator, PackageFile, problems, sha256, write_package
-from retention.gallring import AWAITING_ARCHIVE, ArchiveState, Survey
 from retention.keys.scope import Scope
+from retention.survey import AWAITING_ARCHIVE, ArchiveState, Survey
 
 ORGANISATION = "Luleå kommun, Barn- och utbildningsförvaltningen"
 SOFTWARE = "Gallra"

@@ -5,6 +5,7 @@ version, category, months and key ids) is recorded first; then keys are destroye
 periods fenced in one transaction; then the deletion is made durable on disk; then the run is
 marked executed. A run killed anywhere is finished by the next one: a decided-but-unexecuted
 run is completed before anything new is planned, and destroying a key twice does nothing.
+Which scopes each rule makes due, and the vocabulary of the dry run, live in ``survey``.
 """
 
 from __future__ import annotations
@@ -21,27 +22,24 @@ from eventsourcing.utils import get_topic
 from domain.gallring import GallringRun
 from retention.keys.culling import ScopeRecord
 from retention.keys.store import KeyStore
-from retention.plan import (
-    ARCHIVE_THEN_SHRED,
-    LAST_OF_SUBJECT,
-    NO_LONGER_CURRENT,
-    RECORD_MONTH,
-    RetentionPlan,
-    Rule,
+from retention.plan import ARCHIVE_THEN_SHRED, RECORD_MONTH, RetentionPlan, Rule
+from retention.survey import (
+    AWAITING_ARCHIVE,
+    AWAITING_RECEIPT,
+    LEGAL_HOLD,
+    ArchiveIndex,
+    ArchiveState,
+    CurrencyIndex,
+    DueScopes,
+    HeldBack,
+    PlannedCull,
+    Survey,
 )
 
 Progress = Callable[[int, int], None]
 EventCounter = Callable[[str, Sequence[str]], int]
 HeldSubjects = Callable[[date], Mapping[UUID, object]]
 """Subjects whose culling a legal hold pauses on a day (``standing_holds``)."""
-
-
-class CurrencyIndex(Protocol):
-    """Whose data is no longer current (the plan's ``no-longer-current`` trigger)."""
-
-    def lapsed_children(self, school_forms: Sequence[str], before: date) -> set[UUID]: ...
-
-    def lapsed_pickups(self, children: set[UUID], before: date) -> set[UUID]: ...
 
 
 class RecordKeeper(Protocol):
@@ -55,65 +53,6 @@ class RecordKeeper(Protocol):
     def repository(self) -> Any: ...
 
     def evict_caches(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class PlannedCull:
-    rule_id: str
-    category: str
-    months: tuple[str, ...]
-    key_ids: tuple[UUID, ...]
-    subjects: int
-    events: int | None
-    resumes: UUID | None = None  # a decided run that a crash left unexecuted
-
-
-LEGAL_HOLD = "legal hold"
-AWAITING_ARCHIVE = "preserved: to be delivered to the city archive before it is shredded"
-AWAITING_RECEIPT = "delivered to the city archive: shredded once its receipt is recorded"
-
-
-@dataclass(frozen=True)
-class ArchiveState:
-    """Which preserved scopes the city archive holds: by the key ids a delivery named."""
-
-    received: frozenset[UUID] = frozenset()  # in a package whose receipt is recorded
-    pending: frozenset[UUID] = frozenset()  # in a package built, offered, not yet received
-
-
-ArchiveIndex = Callable[[], ArchiveState]
-
-
-@dataclass(frozen=True)
-class HeldBack:
-    """Scopes that are due but may not be culled yet, and why."""
-
-    rule_id: str
-    category: str
-    reason: str
-    months: tuple[str, ...]
-    scopes: int
-    subjects: int
-    key_ids: tuple[UUID, ...] = ()  # what an archive delivery would hold; never shown
-
-    @classmethod
-    def of(cls, rule: Rule, category: str, reason: str, scopes: list[ScopeRecord]) -> HeldBack:
-        months = {r.scope.epoch for r in scopes} if rule.trigger == RECORD_MONTH else ()
-        return cls(
-            rule.id,
-            category,
-            reason,
-            tuple(sorted(months)),
-            len(scopes),
-            len({r.scope.subject for r in scopes}),
-            tuple(r.key_id for r in scopes if r.key_id is not None),
-        )
-
-
-@dataclass(frozen=True)
-class Survey:
-    culls: list[PlannedCull]
-    held_back: list[HeldBack]
 
 
 @dataclass(frozen=True)
@@ -150,6 +89,7 @@ class Gallring:
         self.holds = holds
         self.archive = archive
         self.clock = clock
+        self.due = DueScopes(keystore, currency, self._run_dates)
 
     # -- planning --------------------------------------------------------------------------
 
@@ -188,6 +128,9 @@ class Gallring:
             start = page[-1].id
         return every, list(decided)
 
+    def _run_dates(self) -> dict[UUID, date]:
+        return {run.id: run.as_of for run in self.records()}
+
     def planned(self, as_of: date) -> list[PlannedCull]:
         """The dry run: what would be culled on ``as_of``, by rule and category."""
         return self.survey(as_of).culls
@@ -211,7 +154,7 @@ class Gallring:
         archived: ArchiveState | None = None
         for rule in self.plan.rules:
             for category in rule.categories:
-                due = self._due(rule, category, as_of)
+                due = self.due.of(rule, category, as_of)
                 if not due:
                     continue
                 kept = [r for r in due if r.scope.subject in held]
@@ -223,7 +166,7 @@ class Gallring:
                         archived = self.archive() if self.archive is not None else ArchiveState()
                     for reason, waiting in (
                         (AWAITING_RECEIPT, [r for r in free if r.key_id in archived.pending]),
-                        (AWAITING_ARCHIVE, [r for r in free if _undelivered(r, archived)]),
+                        (AWAITING_ARCHIVE, [r for r in free if archived.undelivered(r)]),
                     ):
                         if waiting:
                             held_back.append(HeldBack.of(rule, category, reason, waiting))
@@ -232,25 +175,6 @@ class Gallring:
                 if free:
                     culls.append(self._cull(rule, category, free, kept))
         return Survey(culls, held_back)
-
-    def _due(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
-        """Live scopes of ``category`` that the rule makes due on ``as_of``."""
-        if rule.trigger == LAST_OF_SUBJECT:
-            return self._last_of_subject(rule, category, as_of)
-        if rule.trigger == NO_LONGER_CURRENT:
-            subjects = self._lapsed_subjects(rule, as_of)
-            if not subjects:
-                return []
-            return [
-                r
-                for r in self.keystore.scopes(category=category)
-                if r.key_id is not None and r.scope.subject in subjects
-            ]
-        return [
-            r
-            for r in self.keystore.scopes(category=category)
-            if r.key_id is not None and rule.is_due(r.scope.epoch, as_of)
-        ]
 
     def _cull(
         self, rule: Rule, category: str, due: list[ScopeRecord], on_hold: list[ScopeRecord]
@@ -273,37 +197,6 @@ class Gallring:
             subjects=len({r.scope.subject for r in due}),
             events=events,
         )
-
-    def _last_of_subject(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
-        """The category's live scopes of subjects who have nothing else left, the last of it
-        culled (by the date its run was for) before the rule's period. A subject never culled
-        at all is not due."""
-        records = self.keystore.scopes(include_shredded=True)
-        others = [r for r in records if r.scope.category not in rule.categories]
-        alive = {r.scope.subject for r in others if r.key_id is not None}
-        run_dates = {run.id: run.as_of for run in self.records()}
-        last: dict[UUID, date] = {}
-        for r in others:
-            if r.key_id is None and r.shredded_at is not None:
-                run_day = run_dates.get(r.decision_id) if r.decision_id is not None else None
-                day = run_day or r.shredded_at.date()  # shredded outside a run: when it was
-                last[r.scope.subject] = max(day, last.get(r.scope.subject, day))
-        before = rule.current_until(as_of)
-        gone = {s for s, day in last.items() if s not in alive and day < before}
-        return [
-            r
-            for r in records
-            if r.scope.category == category and r.key_id is not None and r.scope.subject in gone
-        ]
-
-    def _lapsed_subjects(self, rule: Rule, as_of: date) -> set[UUID]:
-        """Subjects whose data stopped being current before the rule's period: every scope of
-        theirs in the rule's categories is due, whatever its epoch."""
-        if self.currency is None:
-            return set()
-        before = rule.current_until(as_of)
-        children = self.currency.lapsed_children(rule.school_forms, before)
-        return children | self.currency.lapsed_pickups(children, before)
 
     # -- execution -------------------------------------------------------------------------
 
@@ -353,7 +246,3 @@ class Gallring:
             events=cull.events,
             resumed=cull.resumes is not None,
         )
-
-
-def _undelivered(record: ScopeRecord, archived: ArchiveState) -> bool:
-    return record.key_id not in archived.received and record.key_id not in archived.pending

@@ -17,7 +17,7 @@ from conftest import Clock
 from domain.errors import ConflictError, NotFoundError
 from domain.personal import Shredded
 from retention.archive.sip import problems
-from retention.gallring import AWAITING_ARCHIVE, AWAITING_RECEIPT
+from retention.survey import AWAITING_ARCHIVE, AWAITING_RECEIPT
 
 DUE = date(2028, 4, 1)  # betygsunderlag written in September 2024: 3.5 years
 

@@ -14,7 +14,7 @@ from builders import documented
 from conftest import Clock
 from domain.errors import ConflictError, NotFoundError, RuleViolationError
 from domain.personal import Shredded
-from retention.gallring import AWAITING_ARCHIVE, LEGAL_HOLD
+from retention.survey import AWAITING_ARCHIVE, LEGAL_HOLD
 
 JAN_2023_DUE = date(2026, 2, 1)  # the first day January 2023's attendance is due
 

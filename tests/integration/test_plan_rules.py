@@ -17,8 +17,8 @@ from eventsourcing.domain import Aggregate, event
 
 from api.bootstrap import Gallra
 from domain.personal import CategoryOf, MonthOf, Personal, Shredded
-from retention.gallring import AWAITING_ARCHIVE
 from retention.plan import ARCHIVE_THEN_SHRED, RECORD_MONTH, load_plan
+from retention.survey import AWAITING_ARCHIVE
 
 _ANY = Personal(CategoryOf("category"), subject="subject_id", epoch=MonthOf("on"))
 WRITTEN = date(2024, 9, 12)  # any day of September 2024

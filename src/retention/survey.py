@@ -1,0 +1,151 @@
+"""What a gallring run would do: which scopes each rule makes due, and what holds some back.
+
+Kept apart from the run itself (``retention.gallring``) so the dry run's vocabulary (a planned
+cull, a held-back group, the reasons) and the triggers' arithmetic read on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+from uuid import UUID
+
+from retention.keys.culling import ScopeRecord
+from retention.keys.store import KeyStore
+from retention.plan import LAST_OF_SUBJECT, NO_LONGER_CURRENT, RECORD_MONTH, Rule
+
+
+class CurrencyIndex(Protocol):
+    """Whose data is no longer current (the plan's ``no-longer-current`` trigger)."""
+
+    def lapsed_children(self, school_forms: Sequence[str], before: date) -> set[UUID]: ...
+
+    def lapsed_pickups(self, children: set[UUID], before: date) -> set[UUID]: ...
+
+
+@dataclass(frozen=True)
+class PlannedCull:
+    rule_id: str
+    category: str
+    months: tuple[str, ...]
+    key_ids: tuple[UUID, ...]
+    subjects: int
+    events: int | None
+    resumes: UUID | None = None  # a decided run that a crash left unexecuted
+
+
+LEGAL_HOLD = "legal hold"
+AWAITING_ARCHIVE = "preserved: to be delivered to the city archive before it is shredded"
+AWAITING_RECEIPT = "delivered to the city archive: shredded once its receipt is recorded"
+
+
+@dataclass(frozen=True)
+class ArchiveState:
+    """Which preserved scopes the city archive holds: by the key ids a delivery named."""
+
+    received: frozenset[UUID] = frozenset()  # in a package whose receipt is recorded
+    pending: frozenset[UUID] = frozenset()  # in a package built, offered, not yet received
+
+    def undelivered(self, record: ScopeRecord) -> bool:
+        return record.key_id not in self.received and record.key_id not in self.pending
+
+
+ArchiveIndex = Callable[[], ArchiveState]
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """Scopes that are due but may not be culled yet, and why."""
+
+    rule_id: str
+    category: str
+    reason: str
+    months: tuple[str, ...]
+    scopes: int
+    subjects: int
+    key_ids: tuple[UUID, ...] = ()  # what an archive delivery would hold; never shown
+
+    @classmethod
+    def of(cls, rule: Rule, category: str, reason: str, scopes: list[ScopeRecord]) -> HeldBack:
+        months = {r.scope.epoch for r in scopes} if rule.trigger == RECORD_MONTH else ()
+        return cls(
+            rule.id,
+            category,
+            reason,
+            tuple(sorted(months)),
+            len(scopes),
+            len({r.scope.subject for r in scopes}),
+            tuple(r.key_id for r in scopes if r.key_id is not None),
+        )
+
+
+@dataclass(frozen=True)
+class Survey:
+    culls: list[PlannedCull]
+    held_back: list[HeldBack]
+
+
+class DueScopes:
+    """The live scopes a rule makes due on a day, per trigger."""
+
+    def __init__(
+        self,
+        keystore: KeyStore,
+        currency: CurrencyIndex | None,
+        run_dates: Callable[[], dict[UUID, date]],
+    ) -> None:
+        self.keystore = keystore
+        self.currency = currency
+        self.run_dates = run_dates  # gallring run id -> the date it was for
+
+    def of(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
+        """Live scopes of ``category`` that the rule makes due on ``as_of``."""
+        if rule.trigger == LAST_OF_SUBJECT:
+            return self._last_of_subject(rule, category, as_of)
+        if rule.trigger == NO_LONGER_CURRENT:
+            subjects = self._lapsed_subjects(rule, as_of)
+            if not subjects:
+                return []
+            return [
+                r
+                for r in self.keystore.scopes(category=category)
+                if r.key_id is not None and r.scope.subject in subjects
+            ]
+        return [
+            r
+            for r in self.keystore.scopes(category=category)
+            if r.key_id is not None and rule.is_due(r.scope.epoch, as_of)
+        ]
+
+    def _last_of_subject(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
+        """The category's live scopes of subjects who have nothing else left, the last of it
+        culled (by the date its run was for) before the rule's period. A subject never culled
+        at all is not due."""
+        records = self.keystore.scopes(include_shredded=True)
+        others = [r for r in records if r.scope.category not in rule.categories]
+        alive = {r.scope.subject for r in others if r.key_id is not None}
+        run_dates = self.run_dates()
+        last: dict[UUID, date] = {}
+        for r in others:
+            if r.key_id is None and r.shredded_at is not None:
+                run_day = run_dates.get(r.decision_id) if r.decision_id is not None else None
+                day = run_day or r.shredded_at.date()  # shredded outside a run: when it was
+                last[r.scope.subject] = max(day, last.get(r.scope.subject, day))
+        before = rule.current_until(as_of)
+        gone = {s for s, day in last.items() if s not in alive and day < before}
+        return [
+            r
+            for r in records
+            if r.scope.category == category and r.key_id is not None and r.scope.subject in gone
+        ]
+
+    def _lapsed_subjects(self, rule: Rule, as_of: date) -> set[UUID]:
+        """Subjects whose data stopped being current before the rule's period: every scope of
+        theirs in the rule's categories is due, whatever its epoch."""
+        if self.currency is None:
+            return set()
+        before = rule.current_until(as_of)
+        children = self.currency.lapsed_children(rule.school_forms, before)
+        return children | self.currency.lapsed_pickups(children, before)
