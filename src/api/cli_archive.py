@@ -13,9 +13,8 @@ from typing import Annotated
 from uuid import UUID
 
 import typer
-from rich.table import Table
 
-from api.cli_shared import Backend, DataDir, day_option, fail, opened, out
+from api.cli_shared import Backend, DataDir, day_option, fail, opened, out, show_table
 from domain.errors import DomainError
 
 archive_cli = typer.Typer(help="Delivery to the city archive (Stadsarkivet).", no_args_is_help=True)
@@ -68,15 +67,8 @@ def receipt(
 def list_deliveries(backend: Backend = None, data_dir: DataDir = None) -> None:
     """Every delivery ever built, and whether the archive has confirmed it."""
     with opened(backend, data_dir) as gallra:
-        found = gallra.archive.deliveries()
-        if not found:
-            out.print("no deliveries")
-            return
-        table = Table(title="deliveries to the city archive")
-        for column in ("package", "built", "by", "categories", "subjects", "records", "receipt"):
-            table.add_column(column, overflow="fold")
-        for d in found:
-            table.add_row(
+        rows = [
+            (
                 str(d.id),
                 str(d.built_on),
                 d.built_by,
@@ -85,4 +77,7 @@ def list_deliveries(backend: Backend = None, data_dir: DataDir = None) -> None:
                 str(d.records),
                 f"{d.reference} ({d.received_on})" if d.received else "awaited",
             )
-        out.print(table)
+            for d in gallra.archive.deliveries()
+        ]
+    columns = ("package", "built", "by", "categories", "subjects", "records", "receipt")
+    show_table("deliveries to the city archive", columns, rows, "no deliveries")

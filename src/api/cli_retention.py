@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from api.bootstrap import Gallra
-from api.cli_shared import Backend, DataDir, day_option, fail, opened, out, progress_bar
+from api.cli_shared import Backend, DataDir, day_option, fail, opened, out, progress_bar, show_table
 from domain.errors import DomainError
 
 retention_cli = typer.Typer(help="Gallring under the retention plan.", no_args_is_help=True)
@@ -137,15 +137,8 @@ def lift(
 def holds(backend: Backend = None, data_dir: DataDir = None) -> None:
     """Every legal hold ever placed, lifted ones too."""
     with opened(backend, data_dir) as gallra:
-        found = gallra.app.legal_holds()
-        if not found:
-            out.print("no legal holds")
-            return
-        table = Table(title="legal holds")
-        for column in ("hold", "subject", "placed", "by", "until", "lifted", "reason"):
-            table.add_column(column, overflow="fold")
-        for h in found:
-            table.add_row(
+        rows = [
+            (
                 str(h.hold_id),
                 str(h.subject_id),
                 str(h.placed_on),
@@ -154,16 +147,19 @@ def holds(backend: Backend = None, data_dir: DataDir = None) -> None:
                 f"{h.lifted_on} by {h.lifted_by}" if h.lifted_on else "-",
                 str(h.reason),
             )
-        out.print(table)
+            for h in gallra.app.legal_holds()
+        ]
+    columns = ("hold", "subject", "placed", "by", "until", "lifted", "reason")
+    show_table("legal holds", columns, rows, "no legal holds")
 
 
 @retention_cli.command("plans")
 def plans(backend: Backend = None, data_dir: DataDir = None) -> None:
     """Every retention plan version Gallra has run under, and since when."""
     with opened(backend, data_dir) as gallra:
-        table = Table(title="retention plans in force")
-        for column in ("version", "adopted", "rules digest (SHA-256)"):
-            table.add_column(column, overflow="fold")
-        for a in gallra.app.plan_adoptions():
-            table.add_row(a.version, a.adopted_at.isoformat(timespec="seconds"), a.sha256)
-        out.print(table)
+        rows = [
+            (a.version, a.adopted_at.isoformat(timespec="seconds"), a.sha256)
+            for a in gallra.app.plan_adoptions()
+        ]
+    columns = ("version", "adopted", "rules digest (SHA-256)")
+    show_table("retention plans in force", columns, rows, "no plan adopted yet")

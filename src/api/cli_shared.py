@@ -3,7 +3,7 @@ store, progress bars and date options."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 
 from api.bootstrap import Gallra, build, today
 from api.settings import Settings
@@ -54,6 +55,21 @@ def opened(backend: str | None, data_dir: Path | None) -> Iterator[Gallra]:
         yield gallra
     finally:
         gallra.close()
+
+
+def show_table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], empty: str
+) -> None:
+    """A listing as a table (long values folded), or one line saying there is nothing."""
+    if not rows:
+        out.print(empty)
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 def progress_bar() -> Progress:
