@@ -127,6 +127,17 @@ class GallraBase(Application[UUID]):
             raise NotFoundError(f"no {what} with id {aggregate_id}")
         return aggregate
 
+    def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate of a stream whose id is derived for its class (a department-day, a
+        registry), or None before its first event. Not noted on the access log: callers note
+        what they go on to show."""
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(aggregate, cls)
+        return aggregate
+
     def _get_many(self, cls: type[A], aggregate_ids: Sequence[UUID]) -> dict[UUID, A]:
         """Many aggregates of one class in one query (absent ones are left out), noted on
         the access log as ``_get`` notes one."""

@@ -31,6 +31,7 @@ from domain.personal import Shredded
 from projections.access import AccessControl
 from retention.archive.sip import Creator, PackageFile, problems, sha256, write_package
 from retention.keys.scope import Scope
+from retention.log_scan import notifications
 from retention.survey import AWAITING_ARCHIVE, ArchiveState, Survey
 
 ORGANISATION = "Luleå kommun, Barn- och utbildningsförvaltningen"
@@ -63,15 +64,8 @@ class ArchiveDeliveries:
 
     def deliveries(self) -> list[ArchiveDelivery]:
         """Every delivery ever built, oldest first."""
-        topic = get_topic(ArchiveDelivery.Built)
-        ids: list[UUID] = []
-        start = 0
-        while page := self.app.recorder.select_notifications(
-            start=start, limit=1000, topics=[topic], inclusive_of_start=False
-        ):
-            ids += [UUID(str(n.originator_id)) for n in page]
-            start = page[-1].id
-        return [self._load(i) for i in ids]
+        built = notifications(self.app.recorder, [get_topic(ArchiveDelivery.Built)])
+        return [self._load(UUID(str(n.originator_id))) for n in built]
 
     def state(self) -> ArchiveState:
         """What the archive holds (receipt recorded) and what waits for its receipt."""
@@ -113,24 +107,29 @@ class ArchiveDeliveries:
         now = self.clock()
         label = f"Bevarad elevdokumentation, leverans {now.date().isoformat()}"
         creator = Creator(ORGANISATION, SOFTWARE)
-        path = write_package(out_dir, str(package_id), label, creator, files, now)
-        found = problems(path)
-        if found:
-            shutil.rmtree(path)
-            raise PackageInvalid(f"the package failed its check: {found[0]}", field="package")
-        delivery = ArchiveDelivery.built(
-            package_id,
-            rule_ids=sorted({h.rule_id for h in waiting}),
-            categories=sorted({h.category for h in waiting}),
-            key_ids=sorted(key_ids, key=str),
-            subjects=len(by_subject),
-            records=records,
-            files=len(files),
-            mets_sha256=sha256((path / "METS.xml").read_bytes()),
-            built_on=now.date(),
-            built_by=by,
-        )
-        self.app.save(delivery)
+        path = out_dir / str(package_id)
+        try:  # a package is either written, checked and recorded, or not left behind at all
+            write_package(out_dir, str(package_id), label, creator, files, now)
+            found = problems(path)
+            if found:
+                raise PackageInvalid(f"the package failed its check: {found[0]}", field="package")
+            self.app.save(
+                ArchiveDelivery.built(
+                    package_id,
+                    rule_ids=sorted({h.rule_id for h in waiting}),
+                    categories=sorted({h.category for h in waiting}),
+                    key_ids=sorted(key_ids, key=str),
+                    subjects=len(by_subject),
+                    records=records,
+                    files=len(files),
+                    mets_sha256=sha256((path / "METS.xml").read_bytes()),
+                    built_on=now.date(),
+                    built_by=by,
+                )
+            )
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
         return BuiltPackage(package_id, path, len(by_subject), records, len(files), len(key_ids))
 
     def record_receipt(self, package_id: UUID, reference: str, by: str) -> bool:

@@ -14,9 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
-
 from api.app_base import GallraBase
 from domain.absence import AbsenceKind
 from domain.attendance import DepartmentDay, department_day_id
@@ -53,12 +50,7 @@ class AttendanceCommands(GallraBase):
         return found if found is not None else DepartmentDay.open(department_id, unit_id, day)
 
     def _existing_day(self, department_id: UUID, day: date) -> DepartmentDay | None:
-        try:
-            aggregate: Aggregate = self.repository.get(department_day_id(department_id, day))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(aggregate, DepartmentDay)
-        return aggregate
+        return self._find(DepartmentDay, department_day_id(department_id, day))
 
     def _range(self, first_day: date, last_day: date) -> list[date]:
         if last_day < first_day:

@@ -18,6 +18,7 @@ from api.app_base import GallraBase
 from domain.errors import NotFoundError
 from domain.kiosk import DepartmentKiosks, Kiosk, department_kiosks_id
 from domain.organisation import Unit
+from retention.log_scan import notifications
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +40,12 @@ class KioskDeviceCommands(GallraBase):
     def department_unit(self, department_id: UUID) -> UUID:
         """The unit a department belongs to. Departments are few and pairing is rare, so
         the units' department events are read rather than kept in an index."""
-        topic = get_topic(Unit.DepartmentAdded)
-        start = 1
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=500, topics=[topic])
-            for notification in page:
-                added = self.mapper.to_domain_event(notification)
-                assert isinstance(added, Unit.DepartmentAdded)
-                if added.department_id == department_id:
-                    return added.originator_id
-            if len(page) < 500:
-                raise NotFoundError(f"no department with id {department_id}", field="department_id")
-            start = page[-1].id + 1
+        for notification in notifications(self.recorder, [get_topic(Unit.DepartmentAdded)]):
+            added = self.mapper.to_domain_event(notification)
+            assert isinstance(added, Unit.DepartmentAdded)
+            if added.department_id == department_id:
+                return added.originator_id
+        raise NotFoundError(f"no department with id {department_id}", field="department_id")
 
     def pair_kiosk(self, department_id: UUID, label: str, paired_by: UUID | None) -> UUID:
         """Pair a new kiosk to a department; returns its id (a token is issued for it)."""
@@ -102,9 +97,4 @@ class KioskDeviceCommands(GallraBase):
         return kiosk.department_id
 
     def _department_kiosks(self, department_id: UUID) -> DepartmentKiosks | None:
-        try:
-            listing: Aggregate = self.repository.get(department_kiosks_id(department_id))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(listing, DepartmentKiosks)
-        return listing
+        return self._find(DepartmentKiosks, department_kiosks_id(department_id))

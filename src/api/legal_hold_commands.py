@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from api import access_log
 from api.app_base import GallraBase
 from domain.errors import NotFoundError
@@ -71,9 +69,4 @@ class LegalHoldCommands(GallraBase):
         return {} if registry is None else registry.standing(day)
 
     def _registry(self) -> LegalHolds | None:
-        try:
-            registry: object = self.repository.get(REGISTRY_ID)
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(registry, LegalHolds)
-        return registry
+        return self._find(LegalHolds, REGISTRY_ID)

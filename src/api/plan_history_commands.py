@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
 from api.app_base import GallraBase
 from domain.plan_history import HISTORY_ID, Adoption, PlanHistory
+from retention.log_scan import notifications
 
 
 class PlanHistoryCommands(GallraBase):
@@ -27,14 +27,7 @@ class PlanHistoryCommands(GallraBase):
         """Whether the store holds anything but its plan history (a new store holds only
         that: the plan is recorded as Gallra first starts)."""
         topics = {get_topic(PlanHistory.Opened), get_topic(PlanHistory.Adopted)}
-        start = 0
-        while page := self.recorder.select_notifications(
-            start=start, limit=100, inclusive_of_start=False
-        ):
-            if any(n.topic not in topics for n in page):
-                return True
-            start = page[-1].id
-        return False
+        return any(n.topic not in topics for n in notifications(self.recorder, page=100))
 
     def plan_adoptions(self) -> list[Adoption]:
         """Every plan version adopted, oldest first."""
@@ -42,9 +35,4 @@ class PlanHistoryCommands(GallraBase):
         return [] if history is None else list(history.adoptions)
 
     def _plan_history(self) -> PlanHistory | None:
-        try:
-            history: object = self.repository.get(HISTORY_ID)
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(history, PlanHistory)
-        return history
+        return self._find(PlanHistory, HISTORY_ID)

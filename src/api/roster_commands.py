@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, time
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from api.app_base import GallraBase
 from domain.errors import NotFoundError, RuleViolationError
 from domain.organisation import Unit
@@ -117,12 +115,7 @@ class RosterCommands(GallraBase):
     # -- helpers ---------------------------------------------------------------------------
 
     def _roster(self, department_id: UUID, month: str) -> DepartmentRoster | None:
-        try:
-            roster: object = self.repository.get(roster_id(department_id, month))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(roster, DepartmentRoster)
-        return roster
+        return self._find(DepartmentRoster, roster_id(department_id, month))
 
     def _check_on_duty(self, staff_id: UUID, unit_id: UUID, day: date) -> None:
         try:

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from api.app_base import GallraBase
 from domain.errors import NotFoundError
 from domain.people import Child
@@ -115,9 +113,4 @@ class StayNoteCommands(GallraBase):
         return book
 
     def _notebook(self, child_id: UUID) -> StayNotebook | None:
-        try:
-            book: object = self.repository.get(notebook_id(child_id))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(book, StayNotebook)
-        return book
+        return self._find(StayNotebook, notebook_id(child_id))

@@ -16,12 +16,14 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from domain.gallring import GallringRun
 from retention.keys.culling import ScopeRecord
 from retention.keys.store import KeyStore
+from retention.log_scan import notifications
 from retention.plan import ARCHIVE_THEN_SHRED, RECORD_MONTH, RetentionPlan, Rule
 from retention.survey import (
     AWAITING_ARCHIVE,
@@ -111,25 +113,27 @@ class Gallring:
         topics = [get_topic(GallringRun.Decided), get_topic(GallringRun.Executed)]
         every: list[UUID] = []
         decided: dict[UUID, None] = {}
-        start = 0
-        while True:
-            page = self.app.recorder.select_notifications(
-                start=start, limit=1000, topics=topics, inclusive_of_start=False
-            )
-            if not page:
-                break
-            for n in page:
-                run_id = UUID(str(n.originator_id))
-                if n.topic == topics[0]:
-                    every.append(run_id)
-                    decided[run_id] = None
-                else:
-                    decided.pop(run_id, None)
-            start = page[-1].id
+        for n in notifications(self.app.recorder, topics):
+            run_id = UUID(str(n.originator_id))
+            if n.topic == topics[0]:
+                every.append(run_id)
+                decided[run_id] = None
+            else:
+                decided.pop(run_id, None)
         return every, list(decided)
 
-    def _run_dates(self) -> dict[UUID, date]:
-        return {run.id: run.as_of for run in self.records()}
+    def _run_dates(self, run_ids: set[UUID]) -> dict[UUID, date]:
+        """The date each of these runs was for; ids that are no run (a key shredded by
+        another decision) are left out."""
+        dates = {}
+        for run_id in run_ids:
+            try:
+                run = self.app.repository.get(run_id)
+            except AggregateNotFoundError:
+                continue
+            if isinstance(run, GallringRun):
+                dates[run_id] = run.as_of
+        return dates
 
     def planned(self, as_of: date) -> list[PlannedCull]:
         """The dry run: what would be culled on ``as_of``, by rule and category."""
@@ -149,12 +153,14 @@ class Gallring:
             )
             for run in self.pending_runs()
         ]
+        # A resumed run destroys its keys: they are not decided a second time.
+        resumed = {key for cull in culls for key in cull.key_ids}
         held_back: list[HeldBack] = []
         held = set(self.holds(as_of)) if self.holds is not None else set()
         archived: ArchiveState | None = None
         for rule in self.plan.rules:
             for category in rule.categories:
-                due = self.due.of(rule, category, as_of)
+                due = [r for r in self.due.of(rule, category, as_of) if r.key_id not in resumed]
                 if not due:
                     continue
                 kept = [r for r in due if r.scope.subject in held]

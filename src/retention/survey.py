@@ -94,11 +94,11 @@ class DueScopes:
         self,
         keystore: KeyStore,
         currency: CurrencyIndex | None,
-        run_dates: Callable[[], dict[UUID, date]],
+        run_dates: Callable[[set[UUID]], dict[UUID, date]],
     ) -> None:
         self.keystore = keystore
         self.currency = currency
-        self.run_dates = run_dates  # gallring run id -> the date it was for
+        self.run_dates = run_dates  # gallring run ids -> the dates they were for
 
     def of(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
         """Live scopes of ``category`` that the rule makes due on ``as_of``."""
@@ -124,22 +124,27 @@ class DueScopes:
         culled (by the date its run was for) before the rule's period. A subject never culled
         at all is not due."""
         records = self.keystore.scopes(include_shredded=True)
+        holding = {
+            r.scope for r in records if r.scope.category == category and r.key_id is not None
+        }
         others = [r for r in records if r.scope.category not in rule.categories]
         alive = {r.scope.subject for r in others if r.key_id is not None}
-        run_dates = self.run_dates()
+        candidates = {s.subject for s in holding} - alive  # only their runs are read
+        culled = [
+            r
+            for r in others
+            if r.key_id is None and r.shredded_at is not None and r.scope.subject in candidates
+        ]
+        run_dates = self.run_dates({r.decision_id for r in culled if r.decision_id is not None})
         last: dict[UUID, date] = {}
-        for r in others:
-            if r.key_id is None and r.shredded_at is not None:
+        for r in culled:
+            if r.shredded_at is not None:
                 run_day = run_dates.get(r.decision_id) if r.decision_id is not None else None
                 day = run_day or r.shredded_at.date()  # shredded outside a run: when it was
                 last[r.scope.subject] = max(day, last.get(r.scope.subject, day))
         before = rule.current_until(as_of)
-        gone = {s for s, day in last.items() if s not in alive and day < before}
-        return [
-            r
-            for r in records
-            if r.scope.category == category and r.key_id is not None and r.scope.subject in gone
-        ]
+        gone = {s for s, day in last.items() if day < before}
+        return [r for r in records if r.scope in holding and r.scope.subject in gone]
 
     def _lapsed_subjects(self, rule: Rule, as_of: date) -> set[UUID]:
         """Subjects whose data stopped being current before the rule's period: every scope of

@@ -92,3 +92,21 @@ def test_a_changed_package_fails_its_check(gallra: Gallra, clock: Clock, tmp_pat
     assert any("person.json is listed in METS.xml but missing" in p for p in found), found
     (built.path / "METS.xml").write_text("<mets")
     assert problems(built.path) == ["METS.xml cannot be read as XML: ParseError"]
+
+
+def test_a_package_that_cannot_be_recorded_is_not_left_behind(
+    gallra: Gallra, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documented(gallra, clock, "betygsunderlag", date(2024, 9, 12))
+
+    def store_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("the store went away")
+
+    out = tmp_path / "till-arkivet"
+    monkeypatch.setattr(gallra.app, "save", store_down)
+    with pytest.raises(ConnectionError):
+        gallra.archive.build(gallra.gallring.survey(DUE), out, "arkivarie")
+    assert list(out.iterdir()) == []  # written, then removed: nothing half-delivered
+    monkeypatch.undo()
+    assert gallra.archive.deliveries() == []
+    assert reasons(gallra, "betygsunderlag") == [AWAITING_ARCHIVE]

@@ -116,6 +116,9 @@ def test_a_run_killed_after_its_decision_is_finished_by_the_next(
     monkeypatch.setattr(keystore, "shred", real_shred)
     pending = gallra.gallring.planned(date(2026, 2, 1))
     assert len([c for c in pending if c.resumes]) == 1
+    [resumed] = [c for c in pending if c.resumes]
+    # its keys are the resumed run's to destroy: not decided a second time
+    assert [c.category for c in pending].count(resumed.category) == 1
     results = gallra.gallring.run(date(2026, 2, 1), by="archivist")
     assert any(r.resumed for r in results)
     assert gallra.gallring.pending_runs() == []
