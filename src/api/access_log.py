@@ -174,9 +174,11 @@ def _culled(keystore: Any, subjects: list[UUID], month: str) -> frozenset[UUID]:
     """The subjects whose access-log scope for ``month`` is fenced."""
     if (ACCESS_LOG, month) in keystore.closed_periods():
         return frozenset(subjects)
-    return frozenset(
+    forgotten: frozenset[UUID] = keystore.forgotten_among(subjects)
+    return forgotten | frozenset(
         s
         for s in subjects
+        if s not in forgotten
         if any(
             r.scope.category == ACCESS_LOG and r.scope.epoch == month and r.key_id is None
             for r in keystore.scopes(subject=s, include_shredded=True)

@@ -85,6 +85,11 @@ class Gallra:
             self.currency.runner,
         )
 
+    def catch_up(self) -> None:
+        """Bring every read model up to the end of the log."""
+        for runner in self.runners:
+            runner.catch_up()
+
     def close(self) -> None:
         for runner in self.runners:
             runner.stop()
@@ -178,7 +183,7 @@ def build(
         archive=archive.state,
         clock=clock,
     )
-    return Gallra(
+    gallra = Gallra(
         settings=settings,
         app=app,
         view=view,
@@ -199,6 +204,8 @@ def build(
         currency=currency,
         clock=clock,
     )
+    gallring.settle = gallra.catch_up
+    return gallra
 
 
 def _adopt(app: GallraApplication, plan: RetentionPlan) -> None:

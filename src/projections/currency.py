@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from projections.views.currency import CurrencyViewSQL
 
 PLACEMENT = str(Category.PLACEMENT)
+IDENTITY = str(Category.IDENTITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,14 @@ class PlacementsCulled:
 
 
 @dataclass(frozen=True, slots=True)
+class ChildForgotten:
+    """The child's identity is culled, the last of them: nothing of theirs is current or
+    culled any more, and their rows would only tie ids together (ADR 0020)."""
+
+    child_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
 class PickupNamed:
     person_id: UUID
     child_id: UUID
@@ -66,7 +75,14 @@ class PickupRemoved:
     on: date
 
 
-CurrencyChange = PlacementOpened | PlacementClosed | PlacementsCulled | PickupNamed | PickupRemoved
+CurrencyChange = (
+    PlacementOpened
+    | PlacementClosed
+    | PlacementsCulled
+    | ChildForgotten
+    | PickupNamed
+    | PickupRemoved
+)
 
 
 class CurrencyProjection:
@@ -108,13 +124,19 @@ class CurrencyProjection:
     @changes.register
     def _(self, e: GallringRun.Executed) -> list[CurrencyChange]:
         culled: dict[UUID, list[UUID]] = {}
+        forgotten: list[CurrencyChange] = []
         for scope in self.shredded_by(e.originator_id):
-            if scope.category == PLACEMENT:
+            if scope.category == IDENTITY:
+                forgotten.append(ChildForgotten(scope.subject))
+            elif scope.category == PLACEMENT:
                 try:
                     culled.setdefault(scope.subject, []).append(UUID(scope.epoch))
                 except ValueError:
                     continue  # a staff duty or another placement-like epoch: not ours
-        return [PlacementsCulled(child, tuple(ids)) for child, ids in culled.items()]
+        return [
+            *(PlacementsCulled(child, tuple(ids)) for child, ids in culled.items()),
+            *forgotten,
+        ]
 
 
 class Currency:

@@ -82,8 +82,11 @@ class Gallring:
         holds: HeldSubjects | None = None,
         archive: ArchiveIndex | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        settle: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
+        # Brings every read model up to date; forgetting waits for their purges (ADR 0020).
+        self.settle = settle
         self.keystore = keystore
         self.plan = plan
         self.count_events = count_events
@@ -215,7 +218,20 @@ class Gallring:
             results.append(self._execute(cull, as_of, by))
             if progress is not None:
                 progress(index + 1, len(culls))
+        self.forget()
         return results
+
+    def forget(self) -> int:
+        """Replace the key rows of everyone culled to the last scope by tombstones, once the
+        read models have purged what those rows named; how many were forgotten now."""
+        subjects = self.keystore.forgettable()
+        if not subjects:
+            return 0
+        if self.settle is not None:
+            self.settle()
+        forgotten = self.keystore.forget_subjects(subjects)
+        self.keystore.make_deletion_durable()
+        return forgotten
 
     def _execute(self, cull: PlannedCull, as_of: date, by: str) -> GallringResult:
         if cull.resumes is not None:

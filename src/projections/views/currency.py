@@ -17,6 +17,7 @@ from psycopg.sql import SQL
 
 from projections.access import ShreddedBy
 from projections.currency import (
+    ChildForgotten,
     Currency,
     CurrencyChange,
     CurrencyProjection,
@@ -83,6 +84,12 @@ class CurrencyViewSQL(ViewSQL):
                         "ON CONFLICT (placement_id) DO UPDATE SET end_on = NULL, culled = 1"
                     ),
                     (self._id(placement_id), self._id(change.child_id)),
+                )
+        elif isinstance(change, ChildForgotten):
+            for table in ("cur_placements", "cur_pickups"):
+                c.execute(
+                    self._q(f"DELETE FROM {t(table)} WHERE child_id = ?"),
+                    (self._id(change.child_id),),
                 )
         elif isinstance(change, PickupNamed):
             c.execute(

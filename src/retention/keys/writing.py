@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from retention.errors import RetentionError, ScopeShreddedError
 from retention.keys.base import DEK_BYTES, Cursor, DataKey, KeyStoreBase, chunks, key_ad
+from retention.keys.forgetting import FORGOTTEN, tombstone_id
 from retention.keys.scope import Scope
 
 _ATTEMPTS = 5
@@ -178,10 +179,13 @@ class KeyWriting(KeyStoreBase):
         """The key rows of ``scopes``: looked up by subject, the key's leading column, and
         filtered here (a subject has few rows; an OR chain of triples may scan the table)."""
         wanted = set(scopes)
-        subjects = sorted({s.subject for s in scopes})
+        # A forgotten subject's rows are one tombstone under a keyed id: asked for in the
+        # same query, it refuses a new key as the subject's fenced rows would have.
+        tombs = {tombstone_id(self._secrets.index_key, s.subject): s for s in scopes}
+        ids = sorted({s.subject for s in scopes} | tombs.keys())
         rows: list[Any] = []
         table = self._table(self.keys_table)
-        for chunk in chunks(subjects):
+        for chunk in chunks(ids):
             marks = ", ".join("?" * len(chunk))
             c.execute(
                 self._sql(
@@ -190,7 +194,13 @@ class KeyWriting(KeyStoreBase):
                 ),
                 [self._id(s) for s in chunk],
             )
-            rows.extend(r for r in c.fetchall() if self._row_scope(r) in wanted)
+            for r in c.fetchall():
+                if r["category"] == FORGOTTEN:
+                    scope = tombs.get(self._uuid(r["subject"]))
+                    if scope is not None:
+                        raise ScopeShreddedError(scope.category, scope.epoch)
+                elif self._row_scope(r) in wanted:
+                    rows.append(r)
         return rows
 
     def _closed_periods(self, c: Cursor) -> frozenset[tuple[str, str]]:
