@@ -2,10 +2,12 @@
 
 A hold exists because something outside the plan needs the records kept for now: an appeal, a
 complaint to the supervisory authority, a police request. All holds live in one registry
-stream (there are few, and gallring reads them all at once). The subject id, the dates and who
-placed or lifted a hold stay readable, so an auditor can see why culling paused and for how
-long; the reason is free text and is sealed under the subject's own legal-hold scope, which a
-hold itself keeps from being culled while it stands.
+stream (there are few, and gallring reads them all at once). The dates and who placed or
+lifted a hold stay readable, so an auditor can see that culling paused and for how long. Whom
+it holds and why are sealed under the subject's own legal-hold scope, which a hold keeps from
+being culled while it stands; once that scope is culled, the hold links to no one (the
+anonymity audit found a readable subject id tying a culled child's records together across
+years, ADR 0020).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ MAX_REASON = 2000
 @dataclass(frozen=True, slots=True)
 class Hold:
     hold_id: UUID
-    subject_id: UUID
+    subject_id: UUID | Shredded
     placed_on: date
     until: date | None  # None: until lifted
     placed_by: str
@@ -51,7 +53,7 @@ class LegalHolds(Aggregate):
 
     class HoldPlaced(Aggregate.Event):
         hold_id: UUID
-        subject_id: UUID
+        subject_id: Annotated[UUID | Shredded, _HOLD]
         placed_on: date
         until: date | None
         placed_by: str
@@ -116,7 +118,7 @@ class LegalHolds(Aggregate):
     def _placed(
         self,
         hold_id: UUID,
-        subject_id: UUID,
+        subject_id: UUID | Shredded,
         placed_on: date,
         until: date | None,
         placed_by: str,
@@ -154,13 +156,15 @@ class LegalHolds(Aggregate):
         """For the access log: the subjects of the holds a pending change touches, or, when
         the registry is only read, every subject it names (reading shows their reasons)."""
         pending = [getattr(e, "hold_id", None) for e in self.pending_events]
-        touched = [self.holds[h].subject_id for h in pending if h in self.holds]
-        return touched if pending else [h.subject_id for h in self.holds.values()]
+        touched = [self.holds[h] for h in pending if h in self.holds]
+        holds = touched if pending else list(self.holds.values())
+        return [h.subject_id for h in holds if isinstance(h.subject_id, UUID)]
 
     def standing(self, day: date) -> dict[UUID, list[Hold]]:
         """Subject -> the holds that pause its culling on ``day``."""
         found: dict[UUID, list[Hold]] = {}
         for hold in self.holds.values():
-            if hold.stands_on(day):
+            # A hold whose subject is culled ran out long ago: its scope lived while it stood.
+            if hold.stands_on(day) and isinstance(hold.subject_id, UUID):
                 found.setdefault(hold.subject_id, []).append(hold)
         return found

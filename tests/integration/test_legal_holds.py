@@ -104,6 +104,34 @@ def test_a_holds_reason_is_sealed(gallra: Gallra, clock: Clock) -> None:
     assert needle.encode() not in stored
 
 
+def test_whom_a_hold_held_is_sealed_and_goes_with_its_scope(gallra: Gallra, clock: Clock) -> None:
+    town = make_history(gallra, clock)
+    child: UUID = town["children"][1]  # type: ignore[index]
+    hold = uuid4()
+    gallra.app.place_hold(hold, child, "tvist", "admin")
+    [stored] = [
+        n
+        for n in gallra.app.recorder.select_notifications(start=1, limit=10**6)
+        if n.topic.endswith("HoldPlaced")
+    ]
+    assert child.bytes not in stored.state and str(child).encode() not in stored.state
+    assert child.hex.encode() not in stored.state
+    [listed] = gallra.app.legal_holds()
+    assert listed.subject_id == child  # readable while the scope lives
+    gallra.app.lift_hold(hold, "admin")
+    [scope] = [
+        r.scope
+        for r in gallra.app.keystore.scopes(subject=child)
+        if r.scope.category == "legal-hold"
+    ]
+    gallra.app.keystore.shred(uuid4(), scopes=[scope])
+    gallra.app.evict_caches()
+    [culled] = gallra.app.legal_holds()
+    assert isinstance(culled.subject_id, Shredded) and isinstance(culled.reason, Shredded)
+    assert culled.lifted_on is not None  # the dates stay for the record
+    assert gallra.app.standing_holds(date(2026, 3, 1)) == {}
+
+
 # -- the documentation rules of the default plan ---------------------------------------------
 
 

@@ -279,7 +279,7 @@ class LegalHoldPlace(Model):
 
 class LegalHoldPublic(Model):
     hold_id: UUID
-    subject_id: UUID
+    subject_id: UUID | None = Field(description="null once the hold's scope is culled")
     placed_on: date
     placed_by: str
     until: date | None

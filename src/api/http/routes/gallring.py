@@ -96,17 +96,21 @@ def who(principal: Principal) -> str:
 
 def _public(hold: Hold, with_reason: bool) -> LegalHoldPublic:
     culled = isinstance(hold.reason, Shredded)
+    subject = hold.subject_id
     return LegalHoldPublic(
         hold_id=hold.hold_id,
-        subject_id=hold.subject_id,
+        subject_id=subject if isinstance(subject, UUID) else None,
         placed_on=hold.placed_on,
         placed_by=hold.placed_by,
         until=hold.until,
         lifted_on=hold.lifted_on,
         lifted_by=hold.lifted_by,
         reason=None if culled or not with_reason else str(hold.reason),
-        culled=["reason"] if culled else [],
-    )
+        culled=[
+            name for name, value in (("subject_id", subject), ("reason", hold.reason))
+            if isinstance(value, Shredded)
+        ],
+    )  # fmt: skip
 
 
 def _hold(gallra: GallraDep, hold_id: UUID) -> Hold:
