@@ -14,6 +14,7 @@ import typer
 from rich.progress import TaskID
 from rich.table import Table
 
+import api.cli_anonymity  # noqa: F401  (adds `retention anonymity`)
 from api.bootstrap import Gallra, today
 from api.cli_archive import archive_cli
 from api.cli_attendance import attendance_cli

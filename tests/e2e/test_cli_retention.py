@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -84,3 +85,18 @@ def test_the_plans_in_force_are_listed(tmp_path: Path) -> None:
         assert gallra.plan.version in listed.stdout and gallra.plan.digest[:16] in listed.stdout
     finally:
         gallra.close()
+
+
+def test_the_anonymity_audit_reports_without_naming_anyone(tmp_path: Path) -> None:
+    store = tmp_path / "var"
+    kids: list[UUID] = make_history(store)["children"]  # type: ignore[assignment]
+    assert run("retention", "run", "--as-of", AS_OF, "--data-dir", str(store)).exit_code == 0
+    shown = run("retention", "anonymity", "--data-dir", str(store))
+    assert shown.exit_code == 0, shown.output
+    assert "culled trails" in shown.stdout and "longest linkable span" in shown.stdout
+    as_json = run("retention", "anonymity", "--json", "--threshold", "3", "--data-dir", str(store))
+    report = json.loads(as_json.stdout)
+    assert report["threshold"] == 3 and report["culled_trails"] > 0
+    assert not any(str(kid) in shown.stdout + as_json.stdout for kid in kids)
+    bad = run("retention", "anonymity", "--threshold", "0", "--data-dir", str(store))
+    assert bad.exit_code != 0

@@ -1,0 +1,67 @@
+"""A small synthetic municipality lived through three school years and culled to the last
+(both backends): what an intruder with the files reads links no culled person beyond their own
+stream, and names nobody outside the event log (ADR 0020).
+
+The town is built once per backend (about ten seconds), so one test checks it all."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from api.bootstrap import Gallra
+from api.synthetic_municipality import SimulatedClock, Size, build, cull_everything
+from conftest import GallraFactory
+from retention.anonymity import Remnant, Trail, audit, culled_trails, remnants_of
+from store_scan import EVENT_TABLES, rows_naming
+
+SMALL = Size(preschools=1, departments=2, children=5, classes=1, students=6, kiosk_days=2)
+PERSON_STREAMS = ("Child.", "ScheduleBook.", "DietRecord.", "StayNotebook.", "ChildPickups.")
+A_HOLD = {"LegalHolds.HoldPlaced", "LegalHolds.HoldLifted"}
+MONTH = 31
+
+
+def remnants(gallra: Gallra) -> list[Remnant]:
+    app = gallra.app
+    return list(remnants_of(app.recorder, app.keystore, app.mapper.transcoder.decode))
+
+
+def check_trail(trail: Trail) -> None:
+    kinds = dict(trail.kinds)
+    # No fence names anyone: a forgotten person's keys leave one tombstone, linked to nothing.
+    assert not any(k.startswith("key row") for k in kinds) or kinds == {"key row: forgotten": 1}, (
+        trail
+    )
+    assert kinds.get("Child.Registered", 0) <= 1, trail  # never two people in one trail
+    own_stream = any(k.startswith(PERSON_STREAMS) for k in kinds)
+    if not (own_stream or set(kinds) <= A_HOLD):
+        assert trail.span_days <= MONTH, trail  # kiosk days, lessons, notes: a month at most
+    # Once its scope is culled a hold names no one: it is never part of a person's trail.
+    assert not (own_stream and A_HOLD & set(kinds)), trail
+
+
+def test_a_municipality_culled_to_the_last_is_forgotten(
+    make_gallra: GallraFactory, tmp_path: Path
+) -> None:
+    clock = SimulatedClock(datetime(2021, 7, 1, tzinfo=UTC))
+    gallra = make_gallra(clock=clock)
+    town = build(gallra.app, clock, SMALL)
+    assert cull_everything(gallra, clock, tmp_path / "archive")  # something was delivered
+
+    people = [*town.preschool_children, *town.students]
+    assert len(people) == 2 * 5 + 6 and town.held in people
+    assert gallra.app.keystore.forgotten_among(people) == set(people)
+    assert gallra.gallring.planned(date(2040, 1, 1)) == []  # nothing is left to cull
+    for person in people:
+        assert set(rows_naming(gallra, person)) <= EVENT_TABLES, person
+
+    items = remnants(gallra)
+    trails = culled_trails(items)
+    assert len(trails) > 100
+    for trail in trails:
+        check_trail(trail)
+    report = audit(items)
+    assert report.culled_trails == len(trails)
+    assert report.longest is not None and report.longest.span_days == max(
+        t.span_days for t in trails
+    )
