@@ -59,7 +59,7 @@ class SimulatedClock:
 
 
 @contextmanager
-def simulated_time(clock: SimulatedClock) -> Iterator[None]:
+def simulated_time(clock: Callable[[], datetime]) -> Iterator[None]:
     """Events are stamped with the simulated time while the municipality is built (the
     library reads ``datetime_now_with_tzinfo`` when it makes an event)."""
     original = eventsourcing.domain.datetime_now_with_tzinfo

@@ -21,6 +21,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from domain.gallring import GallringRun
+from domain.personal import Category
 from retention.keys.culling import ScopeRecord
 from retention.keys.store import KeyStore
 from retention.log_scan import notifications
@@ -94,7 +95,9 @@ class Gallring:
         self.holds = holds
         self.archive = archive
         self.clock = clock
-        self.due = DueScopes(keystore, currency, self._run_dates)
+        self.due = DueScopes(
+            keystore, currency, self._run_dates, plan.rule_for(str(Category.CONTACT))
+        )
 
     # -- planning --------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ A rule names data categories and what triggers their culling:
 - ``no-longer-current``: the seed's "inaktualitet", a subject's data culled once the period has
   passed since it stopped being current (for Tempus: the child's last preschool or fritids
   placement ended, or a pick-up person was removed). The rule's school forms say which
-  placements keep the data current.
+  placements keep the data current, and its ``people`` whose data it lapses: children, and
+  also guardians (when all their children have lapsed) or staff (when their duties end).
 - ``last-of-subject``: what identifies a person (name, civic number) goes once nothing else of
   theirs is left: the period after the last of their other data was culled.
 
@@ -38,6 +39,11 @@ LAST_OF_SUBJECT = "last-of-subject"
 TRIGGERS = (RECORD_MONTH, NO_LONGER_CURRENT, LAST_OF_SUBJECT)
 SHRED, ARCHIVE_THEN_SHRED = "shred", "archive-then-shred"
 ACTIONS = (SHRED, ARCHIVE_THEN_SHRED)
+CHILDREN, GUARDIANS, STAFF = "children", "guardians", "staff"
+PEOPLE = (CHILDREN, GUARDIANS, STAFF)
+"""Whose data a ``no-longer-current`` rule lapses: children (and their pick-up persons) when
+their placements end, guardians when all their children have lapsed, staff when their duties
+end; a guardian or staff member known to no child or duty lapses after registration."""
 
 
 class PlanError(ValueError):
@@ -53,6 +59,7 @@ class Rule:
     period_months: int
     action: str
     cites: str
+    people: tuple[str, ...] = (CHILDREN,)  # for no-longer-current: whose currency counts
 
     def cutoff_month(self, as_of: date) -> str:
         """Months strictly before the returned one are due on ``as_of``.
@@ -106,6 +113,7 @@ def _rule(raw: dict[str, Any], index: int) -> Rule:
             period_months=int(raw["period_months"]),
             action=str(raw["action"]),
             cites=str(raw.get("cites", "")),
+            people=tuple(str(p) for p in raw.get("people", (CHILDREN,))),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise PlanError(f"retention rule {rid}: missing or malformed field {e}") from None
@@ -124,6 +132,13 @@ def _rule(raw: dict[str, Any], index: int) -> Rule:
             f"retention rule {rid}: a no-longer-current rule must name the school forms whose "
             "placements keep the data current"
         )
+    for person in rule.people:
+        if person not in PEOPLE:
+            raise PlanError(f"retention rule {rid}: unknown people {person!r}")
+    if "people" in raw and rule.trigger != NO_LONGER_CURRENT:
+        raise PlanError(f"retention rule {rid}: only a no-longer-current rule names people")
+    if not rule.people:
+        raise PlanError(f"retention rule {rid}: people must name someone")
     if rule.action not in ACTIONS:
         raise PlanError(f"retention rule {rid}: unknown action {rule.action!r}")
     if not 1 <= rule.period_months <= 12 * 100:
@@ -158,6 +173,9 @@ def _digest(rules: tuple[Rule, ...]) -> str:
     reworded note or comment does not."""
     meaning = [
         [r.id, sorted(r.categories), sorted(r.school_forms), r.trigger, r.period_months, r.action]
+        # Children alone, the meaning before rules named people, adds nothing: a plan recorded
+        # then keeps its digest.
+        + ([] if r.people == (CHILDREN,) else [sorted(r.people)])
         for r in sorted(rules, key=lambda r: r.id)
     ]
     return hashlib.sha256(json.dumps(meaning, ensure_ascii=False).encode()).hexdigest()

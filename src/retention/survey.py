@@ -14,7 +14,15 @@ from uuid import UUID
 
 from retention.keys.culling import ScopeRecord
 from retention.keys.store import KeyStore
-from retention.plan import LAST_OF_SUBJECT, NO_LONGER_CURRENT, RECORD_MONTH, Rule
+from retention.plan import (
+    CHILDREN,
+    GUARDIANS,
+    LAST_OF_SUBJECT,
+    NO_LONGER_CURRENT,
+    RECORD_MONTH,
+    STAFF,
+    Rule,
+)
 
 
 class CurrencyIndex(Protocol):
@@ -23,6 +31,10 @@ class CurrencyIndex(Protocol):
     def lapsed_children(self, school_forms: Sequence[str], before: date) -> set[UUID]: ...
 
     def lapsed_pickups(self, children: set[UUID], before: date) -> set[UUID]: ...
+
+    def lapsed_guardians(self, school_forms: Sequence[str], before: date) -> set[UUID]: ...
+
+    def lapsed_staff(self, before: date) -> set[UUID]: ...
 
 
 @dataclass(frozen=True)
@@ -95,9 +107,13 @@ class DueScopes:
         keystore: KeyStore,
         currency: CurrencyIndex | None,
         run_dates: Callable[[set[UUID]], dict[UUID, date]],
+        lapse_rule: Rule | None = None,
     ) -> None:
         self.keystore = keystore
         self.currency = currency
+        # The rule that says when a person's account stops being current (accounts): one who
+        # had nothing but an identity is dated by it instead of by a culling run.
+        self.lapse_rule = lapse_rule
         self.run_dates = run_dates  # gallring run ids -> the dates they were for
 
     def of(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
@@ -121,8 +137,9 @@ class DueScopes:
 
     def _last_of_subject(self, rule: Rule, category: str, as_of: date) -> list[ScopeRecord]:
         """The category's live scopes of subjects who have nothing else left, the last of it
-        culled (by the date its run was for) before the rule's period. A subject never culled
-        at all is not due."""
+        culled (by the date its run was for) before the rule's period. A subject who never had
+        anything else is due the period after the lapse rule would have culled their account;
+        one never culled and never lapsed is not due."""
         records = self.keystore.scopes(include_shredded=True)
         holding = {
             r.scope for r in records if r.scope.category == category and r.key_id is not None
@@ -144,6 +161,12 @@ class DueScopes:
                 last[r.scope.subject] = max(day, last.get(r.scope.subject, day))
         before = rule.current_until(as_of)
         gone = {s for s, day in last.items() if day < before}
+        never_culled = candidates - last.keys()
+        lapse = self.lapse_rule
+        if never_culled and lapse is not None and lapse.trigger == NO_LONGER_CURRENT:
+            # Nothing else of theirs ever existed: their identity goes the rule's period after
+            # their account would have (a guardian who never gave a phone number).
+            gone |= never_culled & self._lapsed_subjects(lapse, before)
         return [r for r in records if r.scope in holding and r.scope.subject in gone]
 
     def _lapsed_subjects(self, rule: Rule, as_of: date) -> set[UUID]:
@@ -152,5 +175,12 @@ class DueScopes:
         if self.currency is None:
             return set()
         before = rule.current_until(as_of)
-        children = self.currency.lapsed_children(rule.school_forms, before)
-        return children | self.currency.lapsed_pickups(children, before)
+        lapsed: set[UUID] = set()
+        if CHILDREN in rule.people:
+            children = self.currency.lapsed_children(rule.school_forms, before)
+            lapsed |= children | self.currency.lapsed_pickups(children, before)
+        if GUARDIANS in rule.people:
+            lapsed |= self.currency.lapsed_guardians(rule.school_forms, before)
+        if STAFF in rule.people:
+            lapsed |= self.currency.lapsed_staff(before)
+        return lapsed

@@ -47,8 +47,10 @@ def record_events(gallra: Gallra) -> list[AccessRecord.Recorded]:
 
 @pytest.fixture
 def town(gallra: Gallra) -> tuple[UUID, list[UUID]]:
-    _, _, kids = enrolled_department(gallra.app, 3, "Förskolan Åkern", "Myran")
+    unit, _, kids = enrolled_department(gallra.app, 3, "Förskolan Åkern", "Myran")
     staff = gallra.app.register_staff("Sara", "Lärare", "19800101AB01")
+    # On duty, so she stays current while the access log is culled around her.
+    gallra.app.assign_duty(staff, unit, "Förskollärare", date(2025, 8, 1))
     return staff, kids
 
 

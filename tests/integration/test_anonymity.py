@@ -16,7 +16,10 @@ from retention.anonymity import Remnant, Trail, audit, culled_trails, remnants_o
 from store_scan import EVENT_TABLES, rows_naming
 
 SMALL = Size(preschools=1, departments=2, children=5, classes=1, students=6, kiosk_days=2)
-PERSON_STREAMS = ("Child.", "ScheduleBook.", "DietRecord.", "StayNotebook.", "ChildPickups.")
+PERSON_STREAMS = (
+    *("Child.", "Guardian.", "Staff.", "PersonRecord."),  # a person's own stream
+    *("ScheduleBook.", "DietRecord.", "StayNotebook.", "ChildPickups."),  # a child's Tempus
+)
 A_HOLD = {"LegalHolds.HoldPlaced", "LegalHolds.HoldLifted"}
 MONTH = 31
 
@@ -48,8 +51,8 @@ def test_a_municipality_culled_to_the_last_is_forgotten(
     town = build(gallra.app, clock, SMALL)
     assert cull_everything(gallra, clock, tmp_path / "archive")  # something was delivered
 
-    people = [*town.preschool_children, *town.students]
-    assert len(people) == 2 * 5 + 6 and town.held in people
+    people = [*town.preschool_children, *town.students, *town.guardians]
+    assert len(people) == 2 * (2 * 5 + 6) and town.held in people
     assert gallra.app.keystore.forgotten_among(people) == set(people)
     assert gallra.gallring.planned(date(2040, 1, 1)) == []  # nothing is left to cull
     for person in people:

@@ -276,6 +276,46 @@ def test_an_unknown_school_form_is_refused() -> None:
     assert "odd" in message and "'dagis'" in message
 
 
+def lapsing_text(people: str | None) -> str:
+    text = plan_text(id="lapsing", categories='["contact"]', trigger="no-longer-current")
+    extra = 'school_forms = ["förskola"]\n' + (f"people = {people}\n" if people else "")
+    return text.replace("[[rule]]\n", "[[rule]]\n" + extra)
+
+
+def test_a_no_longer_current_rule_lapses_children_unless_it_names_people() -> None:
+    assert parse_plan(lapsing_text(None)).rules[0].people == ("children",)
+    named = parse_plan(lapsing_text('["guardians", "staff"]')).rules[0]
+    assert named.people == ("guardians", "staff")
+
+
+@pytest.mark.parametrize(
+    ("people", "words"),
+    [('["pupils"]', ["unknown people", "'pupils'"]), ("[]", ["must name someone"])],
+)
+def test_bad_people_are_refused(people: str, words: list[str]) -> None:
+    message = refusal(lapsing_text(people))
+    assert "lapsing" in message and all(w in message for w in words)
+
+
+def test_only_a_no_longer_current_rule_names_people() -> None:
+    text = plan_text(id="monthly").replace("[[rule]]\n", '[[rule]]\npeople = ["staff"]\n')
+    assert "only a no-longer-current rule" in refusal(text)
+
+
+def test_naming_people_changes_the_digest_but_children_alone_does_not() -> None:
+    default = parse_plan(lapsing_text(None)).digest
+    assert parse_plan(lapsing_text('["children"]')).digest == default  # as recorded before
+    assert parse_plan(lapsing_text('["children", "staff"]')).digest != default
+
+
+def test_the_default_plan_lapses_guardians_and_staff_accounts() -> None:
+    plan = load_plan()
+    accounts, placements = plan.rule_for("contact"), plan.rule_for("placement")
+    assert accounts is not None and placements is not None
+    assert set(accounts.people) == {"children", "guardians", "staff"}
+    assert set(placements.people) == {"children", "staff"}
+
+
 # Completeness: every category the events use is governed
 
 

@@ -17,10 +17,14 @@ from psycopg.sql import SQL
 
 from projections.access import ShreddedBy
 from projections.currency import (
-    ChildForgotten,
     Currency,
     CurrencyChange,
     CurrencyProjection,
+    DutyClosed,
+    DutyOpened,
+    GuardianshipNamed,
+    PersonForgotten,
+    PersonRegistered,
     PickupNamed,
     PickupRemoved,
     PlacementClosed,
@@ -39,7 +43,7 @@ _LEGACY_FORM = "-"
 
 class CurrencyViewSQL(ViewSQL):
     tracking_name = "gallra/currency"
-    tables = ("cur_placements", "cur_pickups")
+    tables = ("cur_placements", "cur_pickups", "cur_people", "cur_guardians", "cur_duties")
 
     def view_statements(self, *, uuid: str) -> list[str]:
         t = self._t
@@ -50,6 +54,14 @@ class CurrencyViewSQL(ViewSQL):
             f"CREATE TABLE IF NOT EXISTS {t('cur_pickups')} (person_id {uuid} PRIMARY KEY, "
             f"child_id {uuid} NOT NULL, removed_on TEXT)",
             f"CREATE INDEX IF NOT EXISTS cur_pickups_child ON {t('cur_pickups')} (child_id)",
+            f"CREATE TABLE IF NOT EXISTS {t('cur_people')} (person_id {uuid} PRIMARY KEY, "
+            "kind TEXT NOT NULL, registered_on TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {t('cur_guardians')} (guardian_id {uuid} NOT NULL, "
+            f"child_id {uuid} NOT NULL, PRIMARY KEY (guardian_id, child_id))",
+            f"CREATE INDEX IF NOT EXISTS cur_guardians_child ON {t('cur_guardians')} (child_id)",
+            f"CREATE TABLE IF NOT EXISTS {t('cur_duties')} (duty_id {uuid} PRIMARY KEY, "
+            f"staff_id {uuid} NOT NULL, end_on TEXT, culled INTEGER NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS cur_duties_staff ON {t('cur_duties')} (staff_id)",
         ]
 
     def _apply_one(self, c: Any, change: CurrencyChange) -> None:
@@ -77,6 +89,20 @@ class CurrencyViewSQL(ViewSQL):
             )
         elif isinstance(change, PlacementsCulled):
             for placement_id in change.placement_ids:
+                # A staff member's duty is culled under the placement category too.
+                c.execute(
+                    self._q(f"SELECT 1 FROM {t('cur_duties')} WHERE duty_id = ?"),
+                    (self._id(placement_id),),
+                )
+                if c.fetchall():
+                    c.execute(
+                        self._q(
+                            f"UPDATE {t('cur_duties')} SET end_on = NULL, culled = 1 "
+                            "WHERE duty_id = ?"
+                        ),
+                        (self._id(placement_id),),
+                    )
+                    continue
                 c.execute(
                     self._q(
                         f"INSERT INTO {t('cur_placements')} (placement_id, child_id, "
@@ -85,12 +111,50 @@ class CurrencyViewSQL(ViewSQL):
                     ),
                     (self._id(placement_id), self._id(change.child_id)),
                 )
-        elif isinstance(change, ChildForgotten):
-            for table in ("cur_placements", "cur_pickups"):
+        elif isinstance(change, PersonForgotten):
+            for table, column in (
+                ("cur_placements", "child_id"),
+                ("cur_pickups", "child_id"),
+                ("cur_people", "person_id"),
+                ("cur_guardians", "guardian_id"),
+                ("cur_guardians", "child_id"),
+                ("cur_duties", "staff_id"),
+            ):
                 c.execute(
-                    self._q(f"DELETE FROM {t(table)} WHERE child_id = ?"),
-                    (self._id(change.child_id),),
+                    self._q(f"DELETE FROM {t(table)} WHERE {column} = ?"),
+                    (self._id(change.person_id),),
                 )
+        elif isinstance(change, PersonRegistered):
+            c.execute(
+                self._q(
+                    f"INSERT INTO {t('cur_people')} (person_id, kind, registered_on) "
+                    "VALUES (?, ?, ?) ON CONFLICT (person_id) DO NOTHING"
+                ),
+                (self._id(change.person_id), change.kind, change.on.isoformat()),
+            )
+        elif isinstance(change, GuardianshipNamed):
+            c.execute(
+                self._q(
+                    f"INSERT INTO {t('cur_guardians')} (guardian_id, child_id) VALUES (?, ?) "
+                    "ON CONFLICT (guardian_id, child_id) DO NOTHING"
+                ),
+                (self._id(change.guardian_id), self._id(change.child_id)),
+            )
+        elif isinstance(change, DutyOpened):
+            c.execute(
+                self._q(
+                    f"INSERT INTO {t('cur_duties')} (duty_id, staff_id, end_on, culled) "
+                    "VALUES (?, ?, NULL, 0) ON CONFLICT (duty_id) DO NOTHING"
+                ),
+                (self._id(change.duty_id), self._id(change.staff_id)),
+            )
+        elif isinstance(change, DutyClosed):
+            c.execute(
+                self._q(
+                    f"UPDATE {t('cur_duties')} SET end_on = ? WHERE duty_id = ? AND culled = 0"
+                ),
+                (change.end.isoformat(), self._id(change.duty_id)),
+            )
         elif isinstance(change, PickupNamed):
             c.execute(
                 self._q(
@@ -136,6 +200,34 @@ class CurrencyViewSQL(ViewSQL):
             or (r["removed_on"] is not None and r["removed_on"] < cutoff)
         }
 
+    def lapsed_guardians(self, lapsed_children: set[UUID], before: date) -> set[UUID]:
+        """Guardians registered before ``before`` whose every known child is in
+        ``lapsed_children`` (a forgotten child is known no more)."""
+        cutoff = before.isoformat()
+        guardians = {
+            self._uuid(r["person_id"])
+            for r in self._rows(
+                f"SELECT person_id FROM {self._t('cur_people')} "
+                "WHERE kind = 'guardian' AND registered_on < ?",
+                [cutoff],
+            )
+        }
+        for r in self._rows(f"SELECT guardian_id, child_id FROM {self._t('cur_guardians')}", []):
+            if self._uuid(r["child_id"]) not in lapsed_children:
+                guardians.discard(self._uuid(r["guardian_id"]))
+        return guardians
+
+    def lapsed_staff(self, before: date) -> set[UUID]:
+        rows = self._rows(
+            f"SELECT p.person_id FROM {self._t('cur_people')} p "
+            f"LEFT JOIN {self._t('cur_duties')} d ON d.staff_id = p.person_id "
+            "WHERE p.kind = 'staff' AND p.registered_on < ? GROUP BY p.person_id HAVING "
+            "SUM(CASE WHEN d.duty_id IS NOT NULL AND d.culled = 0 AND d.end_on IS NULL "
+            "THEN 1 ELSE 0 END) = 0 AND MAX(COALESCE(d.end_on, '0000-00-00')) < ?",
+            [before.isoformat(), before.isoformat()],
+        )
+        return {self._uuid(r["person_id"]) for r in rows}
+
 
 class SQLiteCurrencyView(SQLiteDialect, SQLiteTrackingRecorder, CurrencyViewSQL):
     def construct_create_table_statements(self) -> list[str]:
@@ -159,4 +251,5 @@ def make_currency(app: Any, shredded_by: ShreddedBy) -> Currency:
     else:  # pragma: no cover - settings allow only the two
         raise TypeError(type(app.factory).__name__)
     view.create_table()
-    return Currency(view, ProjectionRunner(app, view, CurrencyProjection(shredded_by)))
+    projection = CurrencyProjection(shredded_by, app.keystore.forgotten_among)
+    return Currency(view, ProjectionRunner(app, view, projection))
