@@ -56,9 +56,13 @@ def show_report(report: AnonymityReport) -> None:
         f"{report.groups_below} groups with {report.remnants_below} records hold fewer than "
         f"{report.threshold}; {report.unique_profiles} trails have a profile of their own."
     )
-    if longest is not None:
-        made_of = ", ".join(f"{kind} x{n}" for kind, n in longest.kinds[:6])
-        out.print(f"longest linkable span: {longest.span_days} days ({made_of})")
+    for label, trail in (
+        ("longest linkable span", longest),
+        ("longest outside a person's own stream", report.longest_elsewhere),
+    ):
+        if trail is not None:
+            made_of = ", ".join(f"{kind} x{n}" for kind, n in trail.kinds[:6])
+            out.print(f"{label}: {trail.span_days} days ({made_of})")
     show_table(
         "trails by span", ("span", "trails"), [(k, str(v)) for k, v in report.spans.items()], ""
     )

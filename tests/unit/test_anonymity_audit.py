@@ -33,8 +33,9 @@ def test_records_sharing_a_value_are_one_trail_and_its_span_runs_first_to_last()
     assert trails[0].span_days == (date(2024, 6, 1) - date(2021, 8, 1)).days
     assert trails[0].linked_by == ("id", "key")
     assert trails[1].linked_by == ()  # nothing shared: a value seen once links nothing
+    assert trails[0].own_stream and not trails[1].own_stream
     report = audit(items)
-    assert report.longest == trails[0]
+    assert report.longest == trails[0] and report.longest_elsewhere == trails[1]
     assert report.spans["more than a year"] == 1 and report.spans["one day"] == 1
 
 

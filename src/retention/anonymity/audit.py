@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from retention.anonymity.remnants import Remnant
+from retention.anonymity.remnants import OWN_STREAMS, Remnant
 
 Quasi = tuple[str, tuple[tuple[str, str], ...]]  # (kind, quasi-identifiers)
 
@@ -37,7 +37,8 @@ class Trail:
     remnants: int
     span_days: int
     kinds: tuple[tuple[str, int], ...]  # what it is made of, most common first
-    linked_by: tuple[str, ...]  # which kinds of value link it: "stream", "key", "id"
+    linked_by: tuple[str, ...]  # which kinds of value link it: "key", "id"
+    own_stream: bool = False  # it runs through a person's own stream (``OWN_STREAMS``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class AnonymityReport:
     remnants_below: int  # culled remnants in those groups
     smallest_groups: tuple[Group, ...]  # a few of the smallest, for the report
     longest: Trail | None
+    longest_elsewhere: Trail | None  # the longest that runs through no person's own stream
     spans: dict[str, int] = field(default_factory=dict)  # trails by span bucket
     unique_profiles: int = 0  # culled trails whose quasi-identifiers no other trail shares
     kinds_below: tuple[tuple[str, int], ...] = ()  # remnant kinds in small groups, counted
@@ -115,7 +117,8 @@ def audit(remnants: Iterable[Remnant], threshold: int = 5, listed: int = 10) -> 
         groups_below=len(below),
         remnants_below=sum(kinds_below.values()),
         smallest_groups=tuple(groups[:listed]),
-        longest=max(made, key=lambda t: (t.span_days, t.remnants), default=None),
+        longest=max(made, key=_length, default=None),
+        longest_elsewhere=max((t for t in made if not t.own_stream), key=_length, default=None),
         spans=spans,
         unique_profiles=sum(1 for n in profiles.values() if n == 1),
         kinds_below=tuple(kinds_below.most_common()),
@@ -164,4 +167,9 @@ def _trail(items: Sequence[Remnant], members: list[int]) -> Trail:
     kinds = Counter(items[i].kind for i in members)
     shared = Counter(value for i in members for value in set(items[i].links))
     linked_by = sorted({value.partition(":")[0] for value, n in shared.items() if n > 1})
-    return Trail(len(members), span, tuple(kinds.most_common()), tuple(linked_by))
+    own = any(items[i].stream in OWN_STREAMS for i in members)
+    return Trail(len(members), span, tuple(kinds.most_common()), tuple(linked_by), own)
+
+
+def _length(trail: Trail) -> tuple[int, int]:
+    return trail.span_days, trail.remnants

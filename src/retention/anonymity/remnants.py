@@ -55,6 +55,18 @@ _SKIPPED: Final = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp"}
 )
 PERSON_STREAMS: Final = frozenset({"Child", "Guardian", "Staff"})
+OWN_STREAMS: Final = PERSON_STREAMS | {
+    # events a person's stream inherits from its bases and mixins, named by them
+    "PersonRecord",
+    "TransitionArchive",
+    # a child's Tempus streams, their ids made from the child's (``DERIVED``)
+    "ScheduleBook",
+    "DietRecord",
+    "StayNotebook",
+    "ChildPickups",
+}
+"""Streams that are one person's own, whatever else they hold: a trail through one of them is
+that person's life in the system, told by event types and times."""
 DERIVED: Final[tuple[Callable[[UUID], UUID], ...]] = (
     schedule_book_id,
     diet_record_id,
