@@ -1,0 +1,98 @@
+"""An event with personal data keeps only its record time's month readable; the exact time is
+sealed with its first part, opens with that key and goes with it (ADR 0019; both backends)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+from eventsourcing.persistence import StoredEvent
+
+from api.bootstrap import Gallra
+from domain.attendance import DepartmentDay
+from domain.organisation import Unit
+from retention.keys.scope import Scope
+from retention.sealing import envelope
+
+EXACT = datetime(2024, 3, 14, 7, 42, 13, 123456, tzinfo=UTC)
+MONTH = datetime(2024, 3, 1, tzinfo=UTC)
+
+
+def check_in_at(exact: datetime) -> DepartmentDay.CheckedIn:
+    day = DepartmentDay.open(uuid4(), uuid4(), exact.date())
+    day.check_in(uuid4(), uuid4(), exact, None)
+    event = day.collect_events()[-1]
+    assert isinstance(event, DepartmentDay.CheckedIn)
+    object.__setattr__(event, "timestamp", exact)
+    return event
+
+
+def readable(stored: StoredEvent) -> dict[str, object]:
+    plaintext, _ = envelope.unpack(stored.state)
+    return dict(json.loads(plaintext))
+
+
+def test_the_readable_part_keeps_the_month_and_the_key_opens_the_exact_time(
+    gallra: Gallra,
+) -> None:
+    mapper = gallra.app.sealing_mapper
+    event = check_in_at(EXACT)
+    stored = mapper.to_stored_event(event)
+    text = json.dumps(readable(stored))
+    assert "2024-03-01" in text and "07:42" not in text and "123456" not in text
+    assert b"07:42:13" not in stored.state and b"2024-03-14T" not in stored.state
+    assert mapper.to_domain_event(stored).timestamp == EXACT
+
+
+def test_a_culled_event_reads_the_month_start(gallra: Gallra) -> None:
+    app = gallra.app
+    event = check_in_at(EXACT)
+    stored = app.sealing_mapper.to_stored_event(event)
+    child = event.child_id
+    assert isinstance(child, UUID)
+    app.keystore.shred(uuid4(), scopes=[Scope(child, "attendance", "2024-03")])
+    app.evict_caches()
+    opened = app.sealing_mapper.to_domain_event(stored)
+    assert opened.timestamp == MONTH and opened.timestamp.tzinfo is not None
+
+
+def test_an_event_with_nothing_personal_keeps_its_exact_time(gallra: Gallra) -> None:
+    unit = Unit(name="Förskolan Klocka", school_forms=["förskola"])
+    [created] = unit.collect_events()
+    object.__setattr__(created, "timestamp", EXACT)
+    stored = gallra.app.sealing_mapper.to_stored_event(created)
+    assert b"07:42:13" in stored.state
+    assert gallra.app.sealing_mapper.to_domain_event(stored).timestamp == EXACT
+
+
+def test_an_event_stored_before_keeps_reading_its_exact_time(gallra: Gallra) -> None:
+    """Written the old way: the exact time in the readable part, none in the sealed one."""
+    mapper = gallra.app.sealing_mapper
+    stored = mapper.to_stored_event(check_in_at(EXACT))
+    plaintext, parts = envelope.unpack(stored.state)
+    old = json.loads(plaintext)
+    old["timestamp"] = json.loads(mapper.transcoder.encode({"timestamp": EXACT}))["timestamp"]
+    old_state = envelope.pack(json.dumps(old).encode(), [])
+    opened = mapper.to_domain_event(
+        StoredEvent(stored.originator_id, stored.originator_version, stored.topic, old_state)
+    )
+    assert opened.timestamp == EXACT
+    assert parts  # the new one did seal something
+
+
+def test_a_real_check_in_keeps_only_the_month_it_was_written(gallra: Gallra) -> None:
+    app = gallra.app
+    unit = app.create_unit("Förskolan Tid", "förskola")
+    dep = app.add_department(unit, "Ugglan")
+    child = app.register_child("Tea", "Tid", "20200101TF01", [])
+    app.place_child(child, unit, dep, date(2024, 3, 1))
+    before = datetime.now(UTC)
+    app.check_in(uuid4(), dep, child, EXACT)
+    notifications = app.recorder.select_notifications(start=1, limit=10**6)
+    [stored] = [n for n in notifications if n.topic.endswith("CheckedIn")]
+    written = json.dumps(readable(stored)["timestamp"])
+    assert f"{before:%Y-%m}-01T00:00:00" in written, written
+    if (before.day, before.hour) != (1, 0):  # else the month start shares the hour
+        assert f"{before:%Y-%m-%d}T{before:%H}" not in stored.state.decode("latin-1")
+    assert app.sealing_mapper.to_domain_event(stored).timestamp >= before  # exact, opened
