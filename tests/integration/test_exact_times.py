@@ -4,9 +4,12 @@ sealed with its first part, opens with that key and goes with it (ADR 0019; both
 from __future__ import annotations
 
 import json
+import os
+import struct
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
+import pytest
 from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import Gallra
@@ -66,19 +69,36 @@ def test_an_event_with_nothing_personal_keeps_its_exact_time(gallra: Gallra) -> 
     assert gallra.app.sealing_mapper.to_domain_event(stored).timestamp == EXACT
 
 
-def test_an_event_stored_before_keeps_reading_its_exact_time(gallra: Gallra) -> None:
-    """Written the old way: the exact time in the readable part, none in the sealed one."""
+@pytest.mark.parametrize("exact", [EXACT, MONTH], ids=["any-time", "a-month-start"])
+def test_an_event_stored_before_keeps_reading_its_exact_time(
+    gallra: Gallra, exact: datetime
+) -> None:
+    """Written the old way: the exact time readable, first, and the sealed part without it;
+    one written at a month's first instant looks like the new way until its part is read."""
     mapper = gallra.app.sealing_mapper
-    stored = mapper.to_stored_event(check_in_at(EXACT))
+    event = check_in_at(exact)
+    stored = mapper.to_stored_event(event)
     plaintext, parts = envelope.unpack(stored.state)
-    old = json.loads(plaintext)
-    old["timestamp"] = json.loads(mapper.transcoder.encode({"timestamp": EXACT}))["timestamp"]
-    old_state = envelope.pack(json.dumps(old).encode(), [])
+    ((key_id, _, _),) = parts
+    aead = gallra.app.keystore.aead(key_id)
+    assert aead is not None
+    head = stored.originator_id.bytes + struct.pack(">q", stored.originator_version)
+    ad = head + envelope.topic_bytes(stored.topic) + key_id
+    sealed = json.loads(aead.decrypt(parts[0][1], parts[0][2], ad))
+    sealed.pop("timestamp")  # as the mapper wrote parts before
+    nonce = os.urandom(12)
+    old_part = (key_id, nonce, aead.encrypt(nonce, json.dumps(sealed).encode(), ad))
+    old_readable = (
+        mapper.transcoder.encode({"timestamp": exact})[:-1]
+        + b","
+        + plaintext[plaintext.index(b'"},') + 3 :]
+    )
+    old_state = envelope.pack(old_readable, [old_part])
     opened = mapper.to_domain_event(
         StoredEvent(stored.originator_id, stored.originator_version, stored.topic, old_state)
     )
-    assert opened.timestamp == EXACT
-    assert parts  # the new one did seal something
+    assert opened.timestamp == exact
+    assert vars(opened) == vars(event)
 
 
 def test_a_real_check_in_keeps_only_the_month_it_was_written(gallra: Gallra) -> None:

@@ -226,9 +226,12 @@ class SealingMapper(Mapper[UUID]):
                     clear = aead.decrypt(data[end + 17 : end + 29], data[end + 33 :], ad)
                 except InvalidTag:
                     raise self._unreadable(stored, "a sealed part failed to authenticate") from None
-                document = _splice(data[6:end], clear)
+                readable = data[6:end]
+                document = _splice(_drop_month_time(readable), clear)
             try:
                 state: dict[str, Any] = decode(document)
+                if "timestamp" not in state:  # an old event written at a month's first instant
+                    state = decode(_splice(data[6:end], clear))
             except ValueError as e:
                 raise self._unreadable(stored, str(e)) from None
             cls = resolve_topic(stored.topic)
@@ -335,6 +338,22 @@ def month_start(at: datetime) -> datetime:
         start = datetime(at.year, at.month, 1, tzinfo=None if tz is None else UTC)
         _MONTH_STARTS[key] = start
     return start
+
+
+_TIME_HEAD = b'{"timestamp":{"_type_":"datetime_iso","_data_":"'
+_MONTH_TAIL = b'-01T00:00:00+00:00"},'
+_AFTER_TIME = len(_TIME_HEAD) + 7 + len(_MONTH_TAIL)  # 7: "YYYY-MM"
+
+
+def _drop_month_time(readable: bytes) -> bytes:
+    """The readable part without the month's record time the mapper writes first, when the
+    one sealed part about to be spliced in brings the exact time: one datetime decoded per
+    event on the replay path instead of two (decoding one costs about 2 us)."""
+    if readable[_AFTER_TIME - len(_MONTH_TAIL) : _AFTER_TIME] == _MONTH_TAIL and (
+        readable.startswith(_TIME_HEAD)
+    ):
+        return b"{" + readable[_AFTER_TIME:]
+    return readable
 
 
 def _splice(document: bytes, part: bytes) -> bytes:
