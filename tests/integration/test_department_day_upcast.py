@@ -29,7 +29,8 @@ def v1(
     mapper = gallra.app.sealing_mapper
     keys = gallra.app.keystore.keys_for_write([scope for scope, _ in parts])
     state = {"timestamp": datetime(2026, 3, 2, 18, tzinfo=UTC), **readable}
-    return mapper._seal_all([(seal_plan(cls), stream, version, state, parts)], keys)[0]
+    # b"": no month opening, the exact time stays readable, as version 1 was written
+    return mapper._seal_all([(seal_plan(cls), stream, version, state, parts, b"")], keys)[0]
 
 
 def store_v1_day(gallra: Gallra) -> tuple[DepartmentDay, UUID, UUID]:

@@ -140,6 +140,7 @@ def test_first_slice_placements_are_upcast(gallra: Gallra) -> None:
         placed.originator_version,
         readable,
         [(scope, sealed)],
+        b"",  # no month opening: the exact time stays readable, as version 1 was written
     )
     v1 = mapper._seal_all([split], keys)[0]
     app.recorder.insert_events([mapper.to_stored_event(registered), v1])
