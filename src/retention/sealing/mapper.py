@@ -206,6 +206,7 @@ class SealingMapper(Mapper[UUID]):
         for stored, (end, key_id, parts) in zip(stored_events, layouts, strict=True):
             data = stored.state
             culled = False
+            clear = b""  # the single part opened inline: only its event may fall back below
             if key_id is None:
                 document, culled = self._open_parts(stored, data[6:end], parts or [], keys)
             elif (aead := keys[key_id]) is None:
@@ -230,7 +231,7 @@ class SealingMapper(Mapper[UUID]):
                 document = _splice(_drop_month_time(readable), clear)
             try:
                 state: dict[str, Any] = decode(document)
-                if "timestamp" not in state:  # an old event written at a month's first instant
+                if clear and "timestamp" not in state:  # an old event written at a month's start
                     state = decode(_splice(data[6:end], clear))
             except ValueError as e:
                 raise self._unreadable(stored, str(e)) from None
