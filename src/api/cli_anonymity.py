@@ -56,6 +56,10 @@ def show_report(report: AnonymityReport) -> None:
         f"{report.groups_below} groups with {report.remnants_below} records hold fewer than "
         f"{report.threshold}; {report.unique_profiles} trails have a profile of their own."
     )
+    out.print(
+        f"of those records, {report.linked_below} are linked to another record of the same "
+        f"trail; {report.remnants_below - report.linked_below} stand alone."
+    )
     for label, trail in (
         ("longest linkable span", longest),
         ("longest outside a person's own stream", report.longest_elsewhere),
@@ -66,9 +70,10 @@ def show_report(report: AnonymityReport) -> None:
     show_table(
         "trails by span", ("span", "trails"), [(k, str(v)) for k, v in report.spans.items()], ""
     )
+    linked = dict(report.kinds_linked_below)
     show_table(
         f"kinds of record in groups below {report.threshold}",
-        ("kind", "records"),
-        [(kind, str(n)) for kind, n in report.kinds_below],
+        ("kind", "records", "linked"),
+        [(kind, str(n), str(linked.get(kind, 0))) for kind, n in report.kinds_below],
         f"no culled record is in a group below {report.threshold}",
     )

@@ -19,7 +19,7 @@ with other content is refused. The ids are random, so they link nothing either.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -36,10 +36,12 @@ from domain.attendance_facts import (
     derive,
 )
 from domain.errors import ConflictError, RuleViolationError, SubmissionMismatchError
-from domain.personal import Category, MonthOf, Personal, Shredded
+from domain.personal import Category, MonthOf, Personal, Shredded, Veil
 
 _ATT = Personal(Category.ATTENDANCE, subject="child_id", epoch=MonthOf("day"))
 _HEALTH = Personal(Category.HEALTH, subject="child_id", epoch=MonthOf("day"))
+# Whose keys a day's records use is sealed under the day's own sheet (ADR 0022).
+_SHEET = Veil(Category.DAY_SHEET, epoch=MonthOf("day"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/department-day")
 
 
@@ -60,6 +62,7 @@ class DepartmentDay(AbsenceDesk, Aggregate):
     class KioskFact(Aggregate.Event):
         """Readable: the day's total deltas; sealed: the child, time, who, derived state."""
 
+        veil: ClassVar[Veil] = _SHEET
         submission_id: UUID
         day: date
         kiosk_id: UUID | None
@@ -108,6 +111,7 @@ class DepartmentDay(AbsenceDesk, Aggregate):
 
     class AbsenceReported(Aggregate.Event):
         class_version = 2
+        veil: ClassVar[Veil] = _SHEET
         submission_id: UUID
         day: date
         first_of_day: bool
@@ -129,6 +133,7 @@ class DepartmentDay(AbsenceDesk, Aggregate):
                 aggregate.absences[self.child_id] = absence
 
     class AbsenceCancelled(Aggregate.Event):
+        veil: ClassVar[Veil] = _SHEET
         cancels: UUID  # the report's submission id
         day: date
         kind: str

@@ -44,6 +44,9 @@ class Category(StrEnum):
     CALENDAR = "calendar"  # calendar events and notes on a child's stay, free text
     STAFF_SCHEDULE = "staff-schedule"  # staff shifts: start, end, breaks, type of shift
     LEGAL_HOLD = "legal-hold"  # why a subject's culling is paused (free text), issue 5
+    # Not a person's: a department-day's veil over whose keys its records use (ADR 0022).
+    DAY_SHEET = "day-sheet"
+    ROSTER_SHEET = "roster-sheet"  # the same for a department-month's staff shifts
     # Student documentation (elevdokumentation), sealed per student, category and month.
     BETYGSUNDERLAG = "betygsunderlag"
     BEDOMNING_KUNSKAPER = "bedomning-kunskaper"
@@ -105,6 +108,13 @@ class CategoryOf:
         raise TypeError(f"category field {self.field!r} does not name a category")
 
 
+VEILED: Final = {
+    Category.DAY_SHEET: frozenset({Category.ATTENDANCE, Category.HEALTH}),
+    Category.ROSTER_SHEET: frozenset({Category.STAFF_SCHEDULE}),
+}
+"""Veil categories, and the categories of the parts a veil may hide: a veil's scope is culled
+only once no scope of those categories of its month is left, so it never hides a kept part."""
+
 SELF: Final = "originator_id"
 """Subject marker: the stream's own id is the data subject."""
 
@@ -160,6 +170,27 @@ class Personal:
 
 
 @dataclass(frozen=True, slots=True)
+class Veil:
+    """Declares, on an event class, that the key ids of its sealed parts are sealed in turn
+    under a scope many subjects share (``veil: ClassVar[Veil] = ...``).
+
+    Why: a part's key id is one subject's scope, so records sealed under it stay linked to
+    each other after the key is gone (one child's check-ins over a month). Under a veil, the
+    stored event shows only the veil's key id; once the veil is culled with the month, no
+    two of its records can be told to be the same person's.
+    """
+
+    category: Category
+    subject: str = SELF
+    epoch: Epoch = FixedEpoch()
+
+
+def veil_of(cls: type) -> Veil | None:
+    found = getattr(cls, "veil", None)
+    return found if isinstance(found, Veil) else None
+
+
+@dataclass(frozen=True, slots=True)
 class Shredded:
     """What a personal field reads as once its key has been destroyed.
 
@@ -207,6 +238,7 @@ def reveal(value: Any, default: str = "") -> Any:
 __all__ = [
     "DOCUMENTATION",
     "SELF",
+    "VEILED",
     "Category",
     "CategoryOf",
     "Epoch",
@@ -216,9 +248,11 @@ __all__ = [
     "PersonalField",
     "Shredded",
     "ValueOf",
+    "Veil",
     "is_shredded",
     "personal_fields",
     "reveal",
+    "veil_of",
 ]
 
 # A field's declared type when it is personal: the value, or the marker once culled.

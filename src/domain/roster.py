@@ -16,16 +16,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, time
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, NotFoundError, RuleViolationError, SubmissionMismatchError
-from domain.personal import Category, MonthOf, Personal, Shredded
+from domain.personal import Category, MonthOf, Personal, Shredded, Veil
 from domain.shift_times import MAX_BREAKS, MAX_SHIFT_MINUTES, Break, ShiftTimes, ShiftType
 
 _SHIFT = Personal(Category.STAFF_SCHEDULE, subject="staff_id", epoch=MonthOf("day"))
+# Whose keys a month's shifts use is sealed under the roster's own sheet (ADR 0022).
+_SHEET = Veil(Category.ROSTER_SHEET, epoch=MonthOf("day"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/department-roster")
 
 
@@ -79,6 +81,7 @@ class DepartmentRoster(Aggregate):
         month: str
 
     class ShiftPlanned(Aggregate.Event):
+        veil: ClassVar[Veil] = _SHEET
         shift_id: UUID
         day: date
         working_minutes: int
@@ -92,6 +95,7 @@ class DepartmentRoster(Aggregate):
     class ShiftChanged(Aggregate.Event):
         """New times, breaks or type; the staff member and the day stay the shift's own."""
 
+        veil: ClassVar[Veil] = _SHEET
         shift_id: UUID
         day: date
         working_minutes: int

@@ -21,7 +21,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 
 from domain.gallring import GallringRun
-from domain.personal import Category
+from domain.personal import VEILED, Category
 from retention.keys.culling import ScopeRecord
 from retention.keys.store import KeyStore
 from retention.log_scan import notifications
@@ -29,6 +29,7 @@ from retention.plan import ARCHIVE_THEN_SHRED, RECORD_MONTH, RetentionPlan, Rule
 from retention.survey import (
     AWAITING_ARCHIVE,
     AWAITING_RECEIPT,
+    HIDES_KEPT,
     LEGAL_HOLD,
     ArchiveIndex,
     ArchiveState,
@@ -38,6 +39,8 @@ from retention.survey import (
     PlannedCull,
     Survey,
 )
+
+_VEIL_NAMES = frozenset(str(c) for c in VEILED)
 
 Progress = Callable[[int, int], None]
 EventCounter = Callable[[str, Sequence[str]], int]
@@ -164,29 +167,57 @@ class Gallring:
         held_back: list[HeldBack] = []
         held = set(self.holds(as_of)) if self.holds is not None else set()
         archived: ArchiveState | None = None
-        for rule in self.plan.rules:
-            for category in rule.categories:
-                due = [r for r in self.due.of(rule, category, as_of) if r.key_id not in resumed]
-                if not due:
-                    continue
-                kept = [r for r in due if r.scope.subject in held]
-                if kept:
-                    held_back.append(HeldBack.of(rule, category, LEGAL_HOLD, kept))
-                free = [r for r in due if r.scope.subject not in held]
-                if free and rule.action == ARCHIVE_THEN_SHRED:
-                    if archived is None:
-                        archived = self.archive() if self.archive is not None else ArchiveState()
-                    for reason, waiting in (
-                        (AWAITING_RECEIPT, [r for r in free if r.key_id in archived.pending]),
-                        (AWAITING_ARCHIVE, [r for r in free if archived.undelivered(r)]),
-                    ):
-                        if waiting:
-                            held_back.append(HeldBack.of(rule, category, reason, waiting))
-                            kept += waiting
-                    free = [r for r in free if r.key_id in archived.received]
-                if free:
-                    culls.append(self._cull(rule, category, free, kept))
+        # Veils last: each goes only once nothing it may hide in its month is left.
+        order = sorted(
+            ((rule, category) for rule in self.plan.rules for category in rule.categories),
+            key=lambda pair: pair[1] in _VEIL_NAMES,
+        )
+        for rule, category in order:
+            due = [r for r in self.due.of(rule, category, as_of) if r.key_id not in resumed]
+            if due and category in _VEIL_NAMES:
+                due = self._veils_free(rule, category, due, culls, held_back)
+            if not due:
+                continue
+            kept = [r for r in due if r.scope.subject in held]
+            if kept:
+                held_back.append(HeldBack.of(rule, category, LEGAL_HOLD, kept))
+            free = [r for r in due if r.scope.subject not in held]
+            if free and rule.action == ARCHIVE_THEN_SHRED:
+                if archived is None:
+                    archived = self.archive() if self.archive is not None else ArchiveState()
+                for reason, waiting in (
+                    (AWAITING_RECEIPT, [r for r in free if r.key_id in archived.pending]),
+                    (AWAITING_ARCHIVE, [r for r in free if archived.undelivered(r)]),
+                ):
+                    if waiting:
+                        held_back.append(HeldBack.of(rule, category, reason, waiting))
+                        kept += waiting
+                free = [r for r in free if r.key_id in archived.received]
+            if free:
+                culls.append(self._cull(rule, category, free, kept))
         return Survey(culls, held_back)
+
+    def _veils_free(
+        self,
+        rule: Rule,
+        category: str,
+        due: list[ScopeRecord],
+        culls: list[PlannedCull],
+        held_back: list[HeldBack],
+    ) -> list[ScopeRecord]:
+        """The due veils of months where nothing they may hide lives on after this run (a
+        legal hold, a longer rule); the others are listed as held back."""
+        going = {key for cull in culls for key in cull.key_ids}
+        live = {
+            r.scope.epoch
+            for hidden in VEILED[Category(category)]
+            for r in self.keystore.scopes(category=str(hidden))
+            if r.key_id is not None and r.key_id not in going
+        }
+        waiting = [r for r in due if r.scope.epoch in live]
+        if waiting:
+            held_back.append(HeldBack.of(rule, category, HIDES_KEPT, waiting))
+        return [r for r in due if r.scope.epoch not in live]
 
     def _cull(
         self, rule: Rule, category: str, due: list[ScopeRecord], on_hold: list[ScopeRecord]

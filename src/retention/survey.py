@@ -51,6 +51,7 @@ class PlannedCull:
 LEGAL_HOLD = "legal hold"
 AWAITING_ARCHIVE = "preserved: to be delivered to the city archive before it is shredded"
 AWAITING_RECEIPT = "delivered to the city archive: shredded once its receipt is recorded"
+HIDES_KEPT = "a day sheet hides whose records these are: it goes with the month's last of them"
 
 
 @dataclass(frozen=True)

@@ -211,22 +211,22 @@ def test_retention_run_culls_once_and_a_dry_run_changes_nothing(store: Path) -> 
     first = run("retention", "run", "--as-of", AS_OF, "--by", "arkivarie", "--data-dir", str(store))
     assert first.exit_code == 0, first.output
     reports = [line for line in first.stdout.splitlines() if "keys destroyed" in line]
-    assert len(reports) == 2, first.stdout
+    assert len(reports) == 3, first.stdout
     assert all("rule tempus-attendance" in line for line in reports)
     destroyed = {
-        ("attendance" if ", attendance," in line else "health"): int(
+        line.split("rule tempus-attendance, ")[1].split(",")[0]: int(
             line.split(" keys destroyed")[0].rsplit(", ", 1)[1]
         )
         for line in reports
     }
-    assert destroyed == {"attendance": 4, "health": 1}
+    assert destroyed == {"attendance": 4, "health": 1, "day-sheet": 1}  # one day's sheet
     after_run = max_id(store)
     assert after_run > before  # the gallring records
 
     gallra = open_store(store)
     try:
         records = gallra.gallring.records()
-        assert {r.category for r in records} == {"attendance", "health"}
+        assert {r.category for r in records} == {"attendance", "health", "day-sheet"}
         assert all(r.decided_by == "arkivarie" and r.finished_at for r in records)
     finally:
         gallra.close()

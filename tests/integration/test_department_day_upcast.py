@@ -30,7 +30,9 @@ def v1(
     keys = gallra.app.keystore.keys_for_write([scope for scope, _ in parts])
     state = {"timestamp": datetime(2026, 3, 2, 18, tzinfo=UTC), **readable}
     # b"": no month opening, the exact time stays readable, as version 1 was written
-    return mapper._seal_all([(seal_plan(cls), stream, version, state, parts, b"")], keys)[0]
+    # None: no day sheet, as version 1 was written
+    split = (seal_plan(cls), stream, version, state, parts, b"", None)
+    return mapper._seal_all([split], keys)[0]
 
 
 def store_v1_day(gallra: Gallra) -> tuple[DepartmentDay, UUID, UUID]:

@@ -75,18 +75,22 @@ def test_an_event_with_nothing_personal_keeps_its_exact_time(gallra: Gallra) -> 
 def test_an_event_stored_before_keeps_reading_its_exact_time(
     gallra: Gallra, exact: datetime
 ) -> None:
-    """Written the old way: the exact time readable, first, and the sealed part without it;
-    one written at a month's first instant looks like the new way until its part is read."""
+    """Written the old way: the exact time readable, first, and the sealed part without it
+    (nor a day sheet over it); one written at a month's first instant looks like the new way
+    until its part is read."""
     mapper = gallra.app.sealing_mapper
     event = check_in_at(exact)
     stored = mapper.to_stored_event(event)
-    plaintext, parts = envelope.unpack(stored.state)
-    ((key_id, _, _),) = parts
+    plaintext, (veil, part) = envelope.unpack(stored.state)  # the day's sheet, the child's
+    head = stored.originator_id.bytes + struct.pack(">q", stored.originator_version)
+    sheet = gallra.app.keystore.aead(veil[0])
+    assert sheet is not None
+    clear = sheet.decrypt(veil[1], veil[2], head + envelope.topic_bytes(stored.topic) + veil[0])
+    [key_id], _ = envelope.open_veil(clear)
     aead = gallra.app.keystore.aead(key_id)
     assert aead is not None
-    head = stored.originator_id.bytes + struct.pack(">q", stored.originator_version)
     ad = head + envelope.topic_bytes(stored.topic) + key_id
-    sealed = json.loads(aead.decrypt(parts[0][1], parts[0][2], ad))
+    sealed = json.loads(aead.decrypt(part[1], part[2], ad))
     sealed.pop("timestamp")  # as the mapper wrote parts before
     nonce = os.urandom(12)
     old_part = (key_id, nonce, aead.encrypt(nonce, json.dumps(sealed).encode(), ad))
@@ -143,7 +147,8 @@ def test_the_time_goes_with_the_first_part_of_an_event_with_two(gallra: Gallra) 
     event = day.collect_events()[-1]
     object.__setattr__(event, "timestamp", EXACT)
     stored = app.sealing_mapper.to_stored_event(event)
-    assert len(envelope.unpack(stored.state)[1]) == 2 and b"07:42:13" not in stored.state
+    # the day's sheet, then the attendance and health parts
+    assert len(envelope.unpack(stored.state)[1]) == 3 and b"07:42:13" not in stored.state
     assert vars(app.sealing_mapper.to_domain_event(stored)) == vars(event)
     app.keystore.shred(uuid4(), scopes=[Scope(child, "health", "2024-03")])
     app.evict_caches()

@@ -54,13 +54,14 @@ def test_the_tempus_rule_culls_months_older_than_three_years(gallra: Gallra, clo
     assert {(c.category, c.months) for c in plan} == {
         ("attendance", ("2023-01",)),
         ("health", ("2023-01",)),
+        ("day-sheet", ("2023-01",)),  # the day's sheet goes with them (ADR 0022)
     }
     attendance = next(c for c in plan if c.category == "attendance")
     assert attendance.subjects == 6 and len(attendance.key_ids) == 6
     assert attendance.events == 11  # 5 check-ins, 5 check-outs, 1 absence
 
     results = gallra.gallring.run(date(2026, 2, 1), by="archivist")
-    assert sorted(r.keys_destroyed for r in results) == [1, 6]
+    assert sorted(r.keys_destroyed for r in results) == [1, 1, 6]
 
     old = list(gallra.app.department_day_events(town["dep"], date(2023, 1, 10)))  # type: ignore[arg-type]
     assert all(isinstance(e.child_id, Shredded) for e in old[1:])
@@ -92,7 +93,7 @@ def test_every_run_leaves_a_record(gallra: Gallra, clock: Clock) -> None:
     make_history(gallra, clock)
     gallra.gallring.run(date(2026, 2, 1), by="archivist")
     records = gallra.gallring.records()
-    assert {r.category for r in records} == {"attendance", "health"}
+    assert {r.category for r in records} == {"attendance", "health", "day-sheet"}
     for record in records:
         assert record.rule_id == "tempus-attendance"
         assert record.plan_version == gallra.plan.version

@@ -14,9 +14,11 @@ from conftest import Clock
 from domain.errors import NotFoundError, RuleViolationError, SubmissionMismatchError
 from domain.people import Staff
 from domain.personal import Shredded
+from domain.roster import roster_id
 from domain.stay_notes import NoteContent
 from retention.errors import ScopeShreddedError
 from retention.keys.scope import Scope
+from retention.sealing import envelope
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 DAY, NEXT = date(2026, 3, 16), date(2026, 3, 17)
@@ -81,9 +83,17 @@ def test_shift_counters_survive_rebuild_and_culling(gallra: Gallra, clock: Clock
     gallra.roster.runner.rebuild()
     assert counters(gallra, dep) == expected
 
+    # The roster's shifts show only its sheet's key id, never a staff member's (ADR 0022).
+    stored = list(app.recorder.select_events(roster_id(dep, "2026-03")))
+    shifts = [s for s in stored if envelope.is_veiled(s.state)]
+    assert len(shifts) == 5 and len({k for s in shifts for k in envelope.key_ids(s.state)}) == 1
+    staff_keys = [r.key_id for p in (anna, bo) for r in app.keystore.scopes(subject=p)]
+    assert not any(k is not None and k.bytes in s.state for k in staff_keys for s in stored)
+
     clock.now = datetime(2027, 4, 1, 9, tzinfo=UTC)  # March 2026's shifts are due
     results = gallra.gallring.run(date(2027, 4, 1), by="archivist")
-    assert ("staff-schedule", ("2026-03",)) in {(r.category, r.months) for r in results}
+    culled = {(r.category, r.months) for r in results}
+    assert {("staff-schedule", ("2026-03",)), ("roster-sheet", ("2026-03",))} <= culled
     app.evict_caches()
     assert counters(gallra, dep) == expected
     assert gallra.roster.shifts_of(anna, *MARCH) == []

@@ -141,6 +141,7 @@ def test_first_slice_placements_are_upcast(gallra: Gallra) -> None:
         readable,
         [(scope, sealed)],
         b"",  # no month opening: the exact time stays readable, as version 1 was written
+        None,  # no veil
     )
     v1 = mapper._seal_all([split], keys)[0]
     app.recorder.insert_events([mapper.to_stored_event(registered), v1])

@@ -61,7 +61,21 @@ def test_a_group_counts_trails_not_records() -> None:
     )
     assert report.groups_below == 1 and report.remnants_below == 6
     assert report.kinds_below == (("DepartmentDay.CheckedIn", 6),)
+    assert report.linked_below == 6  # one child's six records, tied by their key
     assert report.singled_out
+
+
+def test_a_record_in_a_small_group_stands_alone_when_nothing_ties_it() -> None:
+    """Three check-ins on a quiet day, each its own trail (a veiled record shows no key id),
+    and one child's two check-outs that a shared key still ties together."""
+    alone = [remnant("DepartmentDay.CheckedIn", (f"key:{n}",), DAY) for n in range(3)]
+    tied = [remnant("DepartmentDay.CheckedOut", ("key:9",), DAY) for _ in range(2)]
+    report = audit([*alone, *tied], threshold=5)
+    assert report.remnants_below == 5 and report.linked_below == 2
+    assert dict(report.kinds_linked_below) == {
+        "DepartmentDay.CheckedIn": 0,
+        "DepartmentDay.CheckedOut": 2,
+    }
 
 
 def test_five_trails_alike_hide_each_other() -> None:

@@ -11,12 +11,16 @@ from hypothesis import strategies as st
 from retention.sealing import envelope
 from retention.sealing.envelope import (
     MAGIC,
+    NO_KEY,
     EnvelopeError,
     SealedPart,
     associated_data,
+    is_veiled,
     key_ids,
+    open_veil,
     pack,
     unpack,
+    veil_plaintext,
 )
 
 sealed_parts = st.builds(
@@ -42,7 +46,31 @@ def test_pack_unpack_round_trip(envelope: tuple[bytes, list[SealedPart]]) -> Non
 def test_key_ids_are_the_parts_key_ids_in_order(envelope: tuple[bytes, list[SealedPart]]) -> None:
     plaintext, parts = envelope
 
-    assert list(key_ids(pack(plaintext, parts))) == [p.key_id for p in parts]
+    shown = [p.key_id for p in parts if p.key_id != NO_KEY]
+    assert list(key_ids(pack(plaintext, parts))) == shown
+
+
+@given(envelopes)
+def test_a_veiled_envelope_packs_like_any_other(
+    envelope: tuple[bytes, list[SealedPart]],
+) -> None:
+    plaintext, parts = envelope
+
+    packed = pack(plaintext, parts, veiled=True)
+
+    assert is_veiled(packed) and not is_veiled(pack(plaintext, parts))
+    assert unpack(packed) == (plaintext, [tuple(p) for p in parts])
+
+
+@given(st.lists(st.binary(min_size=16, max_size=16), max_size=20), st.binary(max_size=40))
+def test_a_veil_gives_back_the_key_ids_it_hides(hidden: list[bytes], fields: bytes) -> None:
+    assert open_veil(veil_plaintext(hidden, fields)) == (hidden, fields)
+
+
+@pytest.mark.parametrize("clear", [b"", b"\x02" + bytes(20)])
+def test_a_short_veil_is_refused(clear: bytes) -> None:
+    with pytest.raises(EnvelopeError):
+        open_veil(clear)
 
 
 @given(envelopes)
@@ -60,7 +88,7 @@ def test_trailing_bytes_are_refused(envelope: tuple[bytes, list[SealedPart]], ex
         unpack(pack(*envelope) + extra)
 
 
-@pytest.mark.parametrize("magic", [b"G\x02", b"g\x01", b"\x00\x00", b'{"'])
+@pytest.mark.parametrize("magic", [b"G\x03", b"g\x01", b"\x00\x00", b'{"'])
 def test_bad_magic_is_refused(magic: bytes) -> None:
     packed = pack(b"{}", [SealedPart(bytes(16), bytes(12), b"c")])
 

@@ -56,6 +56,10 @@ class AnonymityReport:
     spans: dict[str, int] = field(default_factory=dict)  # trails by span bucket
     unique_profiles: int = 0  # culled trails whose quasi-identifiers no other trail shares
     kinds_below: tuple[tuple[str, int], ...] = ()  # remnant kinds in small groups, counted
+    # Of ``remnants_below``, those whose trail holds another record: what an intruder who
+    # singles one out can tie to more. The rest stand alone, like one count of a table.
+    linked_below: int = 0
+    kinds_linked_below: tuple[tuple[str, int], ...] = ()  # the same, per kind
 
     @property
     def singled_out(self) -> bool:
@@ -96,10 +100,12 @@ def audit(remnants: Iterable[Remnant], threshold: int = 5, listed: int = 10) -> 
     below = [g for g in groups if g.trails < threshold]
     below_keys = {(g.kind, g.quasi) for g in below}
     kinds_below: Counter[str] = Counter()
+    kinds_linked: Counter[str] = Counter()
     for members in culled.values():
         for i in members:
             if (items[i].kind, items[i].quasi) in below_keys:
                 kinds_below[items[i].kind] += 1
+                kinds_linked[items[i].kind] += len(members) > 1
     made = [_trail(items, members) for members in culled.values()]
     spans = dict.fromkeys((name for name, _ in SPAN_BUCKETS), 0)
     for trail in made:
@@ -122,6 +128,8 @@ def audit(remnants: Iterable[Remnant], threshold: int = 5, listed: int = 10) -> 
         spans=spans,
         unique_profiles=sum(1 for n in profiles.values() if n == 1),
         kinds_below=tuple(kinds_below.most_common()),
+        linked_below=sum(kinds_linked.values()),
+        kinds_linked_below=tuple((k, kinds_linked[k]) for k, _ in kinds_below.most_common()),
     )
 
 

@@ -19,6 +19,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 
 from domain.diet import diet_record_id
+from domain.personal import VEILED
 from domain.pickup import child_pickups_id
 from domain.stay_notes import notebook_id
 from domain.stay_schedule import schedule_book_id
@@ -44,6 +45,7 @@ SHARED_STREAMS: Final = frozenset(
 )
 """Every other stream is taken to be one person's (the safe side: it links all it holds)."""
 
+_VEILS: Final = frozenset(str(c) for c in VEILED)
 PLACE_FIELDS: Final = ("department_id", "group_id", "unit_id")
 """Where a record is, finest first; organisation ids are quasi-identifiers, not links."""
 ORGANISATION_FIELDS: Final = frozenset({*PLACE_FIELDS, "parent_id", "subunit_id", "kiosk_id"})
@@ -96,11 +98,15 @@ def from_events(
     stream_quasi: dict[str, dict[str, str]] = {}
     for notification in notifications:
         origin = str(notification.originator_id)
-        plaintext, parts = envelope.unpack(notification.state)
+        data = notification.state
+        plaintext, parts = envelope.unpack(data)
         state = decode(plaintext)
         qualname = notification.topic.partition(":")[2]
         stream = qualname.partition(".")[0]
-        links = [f"key:{part[0].hex()}" for part in parts]
+        # A veil's key is a department-day's, shared by all its records: no link; the parts
+        # under it show no key id at all (ADR 0022).
+        shown = parts[1:] if envelope.is_veiled(data) else parts
+        links = [f"key:{part[0].hex()}" for part in shown if part[0] != envelope.NO_KEY]
         if stream not in SHARED_STREAMS:
             links.append(f"id:{origin}")
             if stream in PERSON_STREAMS:
@@ -121,14 +127,17 @@ def from_events(
             quasi=tuple(sorted(quasi.items())),
             dates=tuple(_dates(state)),
             sealed=len(parts),
-            live=any(part[0] in live_keys for part in parts),
+            live=any(part[0] in live_keys for part in parts),  # a veiled one: its veil's
         )
 
 
 def from_key_rows(rows: Iterable[ScopeRecord]) -> Iterator[Remnant]:
-    """The key store's rows: a destroyed key's row still names its subject and scope."""
+    """The key store's rows: a destroyed key's row still names its subject and scope. A day
+    sheet's row is a department-day's, no person's: not a remnant of anyone."""
     for row in rows:
         scope = row.scope
+        if scope.category in _VEILS:
+            continue
         month = _epoch_month(scope.epoch)
         yield Remnant(
             kind=f"key row: {scope.category}",

@@ -24,10 +24,12 @@ from collections.abc import Iterable
 from typing import Final
 from uuid import UUID
 
+from domain.personal import VEILED
 from retention.keys.base import chunks
 from retention.keys.culling import KeyCulling
 
 FORGOTTEN: Final = "forgotten"
+_NOBODY: Final = (FORGOTTEN, *sorted(str(c) for c in VEILED))  # rows that are no person's
 """The category of a tombstone row; no plan rule names it, so no run ever selects one."""
 
 
@@ -42,15 +44,17 @@ class KeyForgetting(KeyCulling):
 
     def forgettable(self) -> list[UUID]:
         """Subjects who hold no live key any more: a person whose identity went last, or one
-        who never had an identity scope here (a pick-up person) once their data is culled."""
+        who never had an identity scope here (a pick-up person) once their data is culled.
+        A day sheet's department-day is no person: its fenced row names nobody."""
         table = self._table(self.keys_table)
+        marks = ", ".join("?" * len(_NOBODY))
         with self._transaction(commit=False) as c:
             c.execute(
                 self._sql(
-                    f"SELECT DISTINCT subject FROM {table} WHERE category <> ? "
+                    f"SELECT DISTINCT subject FROM {table} WHERE category NOT IN ({marks}) "
                     f"AND subject NOT IN (SELECT subject FROM {table} WHERE wrapped IS NOT NULL)"
                 ),
-                (FORGOTTEN,),
+                _NOBODY,
             )
             return sorted(self._uuid(r["subject"]) for r in c.fetchall())
 

@@ -11,6 +11,12 @@ Layout (all integers big-endian):
 
 Each part's associated data binds it to (originator id, version, topic, key id), so a sealed
 part copied into another event, another position or another scope fails to open.
+
+A *veiled* envelope (``b"G" 0x02``, ADR 0022) has the same layout, but its first part is the
+veil: sealed under a scope many subjects share, its plaintext is ``u8 n, n x 16 bytes`` (the
+key ids of the parts after it, in order) and then the JSON of its own fields. Those parts
+store 16 zero bytes where their key id would be, and their associated data names the real
+one, so only the veil's key tells whose parts they are.
 A binary layout (rather than JSON with base64) keeps replay close to the unsealed speed.
 """
 
@@ -23,6 +29,8 @@ from typing import NamedTuple
 from uuid import UUID
 
 MAGIC = b"G\x01"
+VEILED_MAGIC = b"G\x02"
+NO_KEY = bytes(16)  # where a veiled part's key id would be
 _U32 = struct.Struct(">I")
 _VERSION = struct.Struct(">q")
 
@@ -40,10 +48,11 @@ class SealedPart(NamedTuple):
 Part = tuple[bytes, bytes, bytes]  # (key id, nonce, ciphertext): a SealedPart, or a plain tuple
 
 
-def pack(plaintext: bytes, parts: Sequence[Part]) -> bytes:
+def pack(plaintext: bytes, parts: Sequence[Part], *, veiled: bool = False) -> bytes:
     if len(parts) > 255:
         raise EnvelopeError("an event may have at most 255 sealed parts")
-    chunks = [MAGIC, _U32.pack(len(plaintext)), plaintext, bytes((len(parts),))]
+    magic = VEILED_MAGIC if veiled else MAGIC
+    chunks = [magic, _U32.pack(len(plaintext)), plaintext, bytes((len(parts),))]
     for key_id, nonce, ciphertext in parts:
         chunks += [key_id, nonce, _U32.pack(len(ciphertext)), ciphertext]
     return b"".join(chunks)
@@ -51,7 +60,7 @@ def pack(plaintext: bytes, parts: Sequence[Part]) -> bytes:
 
 def unpack(data: bytes) -> tuple[bytes, list[Part]]:
     """Split an envelope. On the replay path, so: struct offsets and plain tuples."""
-    if data[:2] != MAGIC:
+    if data[:2] != MAGIC and data[:2] != VEILED_MAGIC:
         raise EnvelopeError("not a Gallra envelope (bad magic)")
     try:
         (length,) = _U32.unpack_from(data, 2)
@@ -79,10 +88,33 @@ def unpack(data: bytes) -> tuple[bytes, list[Part]]:
 
 
 def key_ids(data: bytes) -> Iterator[bytes]:
-    """The key ids of an envelope's sealed parts (nothing for bytes that are no envelope)."""
-    if data[:2] != MAGIC:
+    """The key ids an envelope shows: of its sealed parts, or of its veil alone (nothing for
+    bytes that are no envelope)."""
+    if data[:2] != MAGIC and data[:2] != VEILED_MAGIC:
         return iter(())
-    return iter([part[0] for part in unpack(data)[1]])
+    return iter([part[0] for part in unpack(data)[1] if part[0] != NO_KEY])
+
+
+def is_veiled(data: bytes) -> bool:
+    return data[:2] == VEILED_MAGIC
+
+
+def veil_plaintext(hidden: Sequence[bytes], fields: bytes) -> bytes:
+    """What a veil seals: the key ids it hides, then its own fields' JSON."""
+    if len(hidden) > 255 or any(len(key_id) != 16 for key_id in hidden):
+        raise EnvelopeError("a veil hides at most 255 key ids of 16 bytes")
+    return bytes((len(hidden),)) + b"".join(hidden) + fields
+
+
+def open_veil(clear: bytes) -> tuple[list[bytes], bytes]:
+    """The key ids a veil hides, and its own fields' JSON."""
+    if not clear:
+        raise EnvelopeError("an empty veil")
+    count = clear[0]
+    end = 1 + 16 * count
+    if len(clear) < end:
+        raise EnvelopeError("a veil shorter than the key ids it names")
+    return [clear[1 + 16 * i : 17 + 16 * i] for i in range(count)], clear[end:]
 
 
 def associated_data(originator_id: UUID | str, version: int, topic: str, key_id: bytes) -> bytes:

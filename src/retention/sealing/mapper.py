@@ -44,9 +44,15 @@ NONCE_BYTES = 12
 _U32 = struct.Struct(">I")
 _VERSION = struct.Struct(">q")
 
-# (plan, stream, version, readable fields, sealed groups, opening): the opening is the
-# readable JSON's start with the month's record time, or b"" when the time stays exact.
-_Split = tuple[SealPlan, UUID, int, dict[str, Any], list[tuple[Scope, dict[str, Any]]], bytes]
+# (plan, stream, version, readable fields, sealed groups, opening, veil): the opening is the
+# readable JSON's start with the month's record time, or b"" when the time stays exact; the
+# veil is the scope that hides the groups' key ids, if the event has one (ADR 0022).
+_Split = tuple[
+    SealPlan, UUID, int, dict[str, Any], list[tuple[Scope, dict[str, Any]]], bytes, Scope | None
+]
+# A page's event as the first pass found it: where its readable part ends, the key id of its
+# one sealed part (the common case), else its parts, and whether the first part is a veil.
+_Layout = tuple[int, bytes | None, list[envelope.Part] | None, bool]
 
 
 class SealingMapper(Mapper[UUID]):
@@ -83,7 +89,7 @@ class SealingMapper(Mapper[UUID]):
         and tests; the event store records new keys with the events instead)."""
         interned: Interned = {}
         splits = [self._split(event, interned) for event in domain_events]
-        scopes = {scope for split in splits for scope, _ in split[4]}
+        scopes = {scope for split in splits for scope in _scopes(split)}
         keys = self.keystore.keys_for_write(scopes) if scopes else {}
         return self._seal_all(splits, keys)
 
@@ -94,7 +100,7 @@ class SealingMapper(Mapper[UUID]):
         ``SealedEventStore.put``). Costs at most one key query, for scopes not cached."""
         interned: Interned = {}
         splits = [self._split(event, interned) for event in domain_events]
-        use = self.keystore.keys_for(scope for split in splits for scope, _ in split[4])
+        use = self.keystore.keys_for(scope for split in splits for scope in _scopes(split))
         return self._seal_all(splits, use.keys), use
 
     def _split(self, domain_event: DomainEventProtocol[UUID], interned: Interned) -> _Split:
@@ -105,20 +111,22 @@ class SealingMapper(Mapper[UUID]):
         if plan.class_version > 1:
             state["class_version"] = plan.class_version
         if not plan.groups:  # nothing personal: the exact time stays readable
-            return plan, originator_id, version, state, [], b""
+            return plan, originator_id, version, state, [], b"", None
+        veil = plan.veil_scope(state, originator_id, interned)
         parts = plan.split(state, originator_id, interned)
         exact = state.pop("timestamp", None)
         if not isinstance(exact, datetime):  # not an eventsourcing event: left as it was
             if exact is not None:
                 state["timestamp"] = exact
-            return plan, originator_id, version, state, parts, b""
+            return plan, originator_id, version, state, parts, b"", veil
         # Sealed with the first part, so it opens, and goes, with that scope's key; the
         # readable part keeps the month. On reading, the part's copy wins (``_splice``).
         parts[0][1]["timestamp"] = exact
         opening = None
         if exact.tzinfo is UTC:  # as eventsourcing makes them: no conversion needed
             opening = self._month_openings.get(exact.year * 12 + exact.month)
-        return plan, originator_id, version, state, parts, opening or self._month_opening(exact)
+        opening = opening or self._month_opening(exact)
+        return plan, originator_id, version, state, parts, opening, veil
 
     def _month_opening(self, at: datetime) -> bytes:
         """``{"timestamp":<month start>,`` as the transcoder writes it, made once per month
@@ -134,24 +142,35 @@ class SealingMapper(Mapper[UUID]):
 
     def _seal_all(self, splits: list[_Split], keys: dict[Scope, DataKey]) -> list[StoredEvent]:
         # One system call for every nonce of the batch; each is still fresh and random.
-        nonces = os.urandom(NONCE_BYTES * sum(len(split[4]) for split in splits))
+        nonces = os.urandom(NONCE_BYTES * sum(len(_scopes(split)) for split in splits))
         offset = 0
         stored = []
         encode = self.transcoder.encode
         sealers = {scope: (key.key_id.bytes, key.aead.encrypt) for scope, key in keys.items()}
         origin: tuple[UUID | None, bytes] = (None, b"")  # a batch's events come per stream
-        for plan, originator_id, version, state, groups, opening in splits:
+        for plan, originator_id, version, state, groups, opening, veil in splits:
             parts: list[envelope.Part] = []
             if groups:
                 if origin[0] != originator_id:
                     origin = (originator_id, envelope.origin_bytes(originator_id))
                 head = origin[1] + _VERSION.pack(version) + envelope.topic_bytes(plan.topic)
+                hidden: list[bytes] = []
                 for scope, values in groups:
                     key_id, encrypt = sealers[scope]
                     nonce = nonces[offset : offset + NONCE_BYTES]
                     offset += NONCE_BYTES
                     ciphertext = encrypt(nonce, encode(values), head + key_id)
-                    parts.append((key_id, nonce, ciphertext))
+                    if veil is None:
+                        parts.append((key_id, nonce, ciphertext))
+                    else:  # the real key id is in the associated data and under the veil
+                        parts.append((envelope.NO_KEY, nonce, ciphertext))
+                        hidden.append(key_id)
+                if veil is not None:
+                    key_id, encrypt = sealers[veil]
+                    nonce = nonces[offset : offset + NONCE_BYTES]
+                    offset += NONCE_BYTES
+                    sheet = envelope.veil_plaintext(hidden, b"{}")
+                    parts.insert(0, (key_id, nonce, encrypt(nonce, sheet, head + key_id)))
             readable = encode(state)
             if opening:  # the month's record time, then the other readable fields
                 readable = opening + readable[1:] if len(readable) > 2 else opening[:-1] + b"}"
@@ -160,7 +179,7 @@ class SealingMapper(Mapper[UUID]):
                     originator_id=originator_id,
                     originator_version=version,
                     topic=plan.topic,
-                    state=envelope.pack(readable, parts),
+                    state=envelope.pack(readable, parts, veiled=veil is not None),
                 )
             )
         return stored
@@ -177,10 +196,10 @@ class SealingMapper(Mapper[UUID]):
         version) inline; everything else goes through ``_layout`` and ``_event``.
         """
         unpack_u32 = _U32.unpack_from
-        magic = envelope.MAGIC
-        # per event: (end of readable part, key id of a single part, or the parts in general)
-        layouts: list[tuple[int, bytes | None, list[envelope.Part] | None]] = []
+        magic, veiled_magic, no_key = envelope.MAGIC, envelope.VEILED_MAGIC, envelope.NO_KEY
+        layouts: list[_Layout] = []
         key_ids: set[bytes] = set()
+        veiled = False
         for stored in stored_events:
             data = stored.state
             try:
@@ -189,46 +208,79 @@ class SealingMapper(Mapper[UUID]):
                     if data[end] == 1 and end + 33 + unpack_u32(data, end + 29)[0] == len(data):
                         single = data[end + 1 : end + 17]
                         key_ids.add(single)
-                        layouts.append((end, single, None))
+                        layouts.append((end, single, None, False))
+                        continue
+                elif data[:2] == veiled_magic and data[end := 6 + unpack_u32(data, 2)[0]] == 2:
+                    # the common veiled envelope: the day's sheet and one part under it
+                    stop = end + 33 + unpack_u32(data, end + 29)[0]
+                    if data[stop : stop + 16] == no_key and stop + 32 + unpack_u32(data, stop + 28)[
+                        0
+                    ] == len(data):
+                        sheet = data[end + 1 : end + 17]
+                        key_ids.add(sheet)
+                        sealed = [
+                            (sheet, data[end + 17 : end + 29], data[end + 33 : stop]),
+                            (no_key, data[stop + 16 : stop + 28], data[stop + 32 :]),
+                        ]
+                        layouts.append((end, None, sealed, True))
+                        veiled = True
                         continue
             except (IndexError, struct.error):
                 pass  # malformed: _layout names the event at fault
-            end, all_parts = self._layout(stored)  # no part, several, or malformed
-            layouts.append((end, None, all_parts))
-            key_ids.update(part[0] for part in all_parts)
+            end, all_parts, veil = self._layout(stored)  # no part, several, or malformed
+            layouts.append((end, None, all_parts, veil))
+            if veil:
+                veiled = True
+                key_ids.add(all_parts[0][0])  # the others' ids are under the veil
+            else:
+                key_ids.update(part[0] for part in all_parts)
         keys = self.keystore.prefetch(key_ids) if key_ids else {}
+        if veiled:
+            layouts, keys = self._unveil(stored_events, layouts, keys)
         decode = self.transcoder.decode
         version_pack = _VERSION.pack
         topic_bytes = envelope.topic_bytes
         new = object.__new__
         set_attribute = object.__setattr__
         opened: list[DomainEventProtocol[UUID]] = []
-        for stored, (end, key_id, parts) in zip(stored_events, layouts, strict=True):
+        for stored, (end, key_id, parts, veil) in zip(stored_events, layouts, strict=True):
             data = stored.state
             culled = False
             clear = b""  # the single part opened inline: only its event may fall back below
-            if key_id is None:
+            inline: envelope.Part | None = None  # the one part to open inline, if so
+            if veil:
+                if parts is None:  # its veil is culled: whose parts they were is gone
+                    document, culled = data[6:end], True
+                elif len(parts) == 1:  # the common veiled event: one part under the sheet
+                    inline = parts[0]
+                else:
+                    document, culled = self._open_parts(stored, data[6:end], parts, keys)
+            elif key_id is None:
                 document, culled = self._open_parts(stored, data[6:end], parts or [], keys)
-            elif (aead := keys[key_id]) is None:
-                document, culled = data[6:end], True  # its fields become Shredded below
             else:
-                originator_id = stored.originator_id
-                ad = b"".join(
-                    (
-                        originator_id.bytes
-                        if isinstance(originator_id, UUID)
-                        else envelope.origin_bytes(originator_id),
-                        version_pack(stored.originator_version),
-                        topic_bytes(stored.topic),
-                        key_id,
+                inline = (key_id, data[end + 17 : end + 29], data[end + 33 :])
+            if inline is not None:
+                if (aead := keys[inline[0]]) is None:
+                    document, culled = data[6:end], True  # its fields become Shredded below
+                else:
+                    originator_id = stored.originator_id
+                    ad = b"".join(
+                        (
+                            originator_id.bytes
+                            if isinstance(originator_id, UUID)
+                            else envelope.origin_bytes(originator_id),
+                            version_pack(stored.originator_version),
+                            topic_bytes(stored.topic),
+                            inline[0],
+                        )
                     )
-                )
-                try:
-                    clear = aead.decrypt(data[end + 17 : end + 29], data[end + 33 :], ad)
-                except InvalidTag:
-                    raise self._unreadable(stored, "a sealed part failed to authenticate") from None
-                readable = data[6:end]
-                document = _splice(_drop_month_time(readable), clear)
+                    try:
+                        clear = aead.decrypt(inline[1], inline[2], ad)
+                    except InvalidTag:
+                        raise self._unreadable(
+                            stored, "a sealed part failed to authenticate"
+                        ) from None
+                    document = _splice(_drop_month_time(data[6:end]), clear)
             try:
                 state: dict[str, Any] = decode(document)
                 if clear and "timestamp" not in state:  # an old event written at a month's start
@@ -271,27 +323,69 @@ class SealingMapper(Mapper[UUID]):
             document = _splice(document, clear)
         return document, culled
 
-    def _layout(self, stored: StoredEvent) -> tuple[int, list[envelope.Part]]:
-        """Where the readable part ends, and the sealed parts, checked in full."""
+    def _layout(self, stored: StoredEvent) -> tuple[int, list[envelope.Part], bool]:
+        """Where the readable part ends, the sealed parts, checked in full, and whether the
+        first of them is a veil over the others."""
         data = stored.state
         try:
-            if data[:2] != envelope.MAGIC:
+            veil = envelope.is_veiled(data)
+            if data[:2] != envelope.MAGIC and not veil:
                 raise envelope.EnvelopeError("not a Gallra envelope (bad magic)")
             end = 6 + _U32.unpack_from(data, 2)[0]
             count = data[end]
+            if veil and count < 2:
+                raise envelope.EnvelopeError("a veil over no sealed part")
             if count == 0 and end + 1 == len(data):
-                return end, []
+                return end, [], False
             if count == 1:
                 start = end + 33
                 stop = start + _U32.unpack_from(data, end + 29)[0]
                 if stop == len(data):
-                    return end, [
-                        (data[end + 1 : end + 17], data[end + 17 : end + 29], data[start:stop])
-                    ]
+                    part = (data[end + 1 : end + 17], data[end + 17 : end + 29], data[start:stop])
+                    return end, [part], False
             _, parts = envelope.unpack(data)  # several parts, or malformed: the full check
-            return end, parts
+            return end, parts, veil
         except (envelope.EnvelopeError, IndexError, struct.error) as e:
             raise self._unreadable(stored, str(e) or "truncated envelope") from None
+
+    def _unveil(
+        self,
+        stored_events: Sequence[StoredEvent],
+        layouts: list[_Layout],
+        keys: dict[bytes, AESGCM | None],
+    ) -> tuple[list[_Layout], dict[bytes, AESGCM | None]]:
+        """Open the page's veils: each veiled event's parts get their real key ids back (or
+        None when the veil is culled), and their keys are fetched in one more query."""
+        unveiled: list[_Layout] = []
+        hidden: set[bytes] = set()
+        for stored, layout in zip(stored_events, layouts, strict=True):
+            end, _, parts, veil = layout
+            if not veil or parts is None:
+                unveiled.append(layout)
+                continue
+            veil_id, nonce, ciphertext = parts[0]
+            aead = keys[veil_id]
+            if aead is None:
+                unveiled.append((end, None, None, True))
+                continue
+            ad = envelope.associated_data(
+                stored.originator_id, stored.originator_version, stored.topic, veil_id
+            )
+            try:
+                ids, _fields = envelope.open_veil(aead.decrypt(nonce, ciphertext, ad))
+            except InvalidTag:
+                raise self._unreadable(stored, "a veil failed to authenticate") from None
+            except envelope.EnvelopeError as e:
+                raise self._unreadable(stored, str(e)) from None
+            if len(ids) != len(parts) - 1 or any(p[0] != envelope.NO_KEY for p in parts[1:]):
+                raise self._unreadable(stored, "a veil does not match the parts it hides")
+            inner = [(key_id, n, c) for key_id, (_, n, c) in zip(ids, parts[1:], strict=True)]
+            hidden.update(ids)
+            unveiled.append((end, None, inner, True))
+        missing = hidden - keys.keys()
+        if missing:
+            keys = {**keys, **self.keystore.prefetch(missing)}
+        return unveiled, keys
 
     def _event(
         self, cls: type[Any], stored: StoredEvent, state: dict[str, Any], culled: bool
@@ -320,6 +414,13 @@ class SealingMapper(Mapper[UUID]):
             f"stored event {stored.originator_id} v{stored.originator_version} "
             f"({stored.topic}) cannot be opened: {reason}"
         )
+
+
+def _scopes(split: _Split) -> list[Scope]:
+    """Every scope an event's sealing needs a key of: its groups', and its veil's."""
+    scopes = [scope for scope, _ in split[4]]
+    veil = split[6]
+    return scopes if veil is None else [*scopes, veil]
 
 
 _MONTH_STARTS: dict[int, datetime] = {}

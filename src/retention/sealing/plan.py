@@ -10,7 +10,15 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 from eventsourcing.utils import get_topic
 
-from domain.personal import SELF, Category, CategoryOf, Epoch, Shredded, personal_fields
+from domain.personal import (
+    SELF,
+    Category,
+    CategoryOf,
+    Epoch,
+    Shredded,
+    personal_fields,
+    veil_of,
+)
 from retention.errors import SealingError
 from retention.keys.scope import Scope
 
@@ -73,6 +81,16 @@ class SealPlan:
     groups: tuple[Group, ...]
     declared: tuple[tuple[str, Category | CategoryOf], ...]  # every personal field
     needs_originator: bool  # a subject or epoch names the stream itself
+    veil: Group | None = None  # seals the key ids of the other parts (ADR 0022)
+
+    def veil_scope(
+        self, state: dict[str, Any], originator_id: UUID, interned: Interned
+    ) -> Scope | None:
+        """The scope of the veil over this event's parts, or None if it has none."""
+        if self.veil is None:
+            return None
+        context = {**state, "originator_id": originator_id} if self.needs_originator else state
+        return self.veil.scope_of(self.name, context, interned)
 
     def split(
         self, state: dict[str, Any], originator_id: UUID, interned: Interned | None = None
@@ -115,6 +133,9 @@ def seal_plan(cls: type) -> SealPlan:
         decl = personal.declaration
         grouped.setdefault((decl.subject, decl.category, decl.epoch), []).append(personal.name)
         declared.append((personal.name, decl.category))
+    veil = veil_of(cls)
+    if veil is not None and not grouped:
+        raise SealingError(f"{cls.__qualname__}: a veil needs sealed parts to hide")
     return SealPlan(
         name=cls.__qualname__,
         topic=get_topic(cls),
@@ -122,6 +143,8 @@ def seal_plan(cls: type) -> SealPlan:
         groups=tuple(Group(s, c, e, tuple(f)) for (s, c, e), f in grouped.items()),
         declared=tuple(declared),
         needs_originator=any(
-            s == SELF or getattr(e, "field", None) == SELF for (s, _, e) in grouped
+            s == SELF or getattr(e, "field", None) == SELF
+            for (s, _, e) in [*grouped, *([(veil.subject, None, veil.epoch)] if veil else [])]
         ),
+        veil=None if veil is None else Group(veil.subject, veil.category, veil.epoch, ()),
     )
