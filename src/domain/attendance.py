@@ -41,7 +41,7 @@ from domain.personal import Category, MonthOf, Personal, Shredded, Veil
 _ATT = Personal(Category.ATTENDANCE, subject="child_id", epoch=MonthOf("day"))
 _HEALTH = Personal(Category.HEALTH, subject="child_id", epoch=MonthOf("day"))
 # Whose keys a day's records use is sealed under the day's own sheet (ADR 0022).
-_SHEET = Veil(Category.DAY_SHEET, epoch=MonthOf("day"))
+_SHEET = Veil(Category.DAY_SHEET, MonthOf("day"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/department-day")
 
 

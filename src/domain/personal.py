@@ -18,7 +18,7 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 from typing import Any, Final
-from uuid import UUID
+from uuid import UUID, uuid5
 
 
 class Category(StrEnum):
@@ -172,17 +172,30 @@ class Personal:
 @dataclass(frozen=True, slots=True)
 class Veil:
     """Declares, on an event class, that the key ids of its sealed parts are sealed in turn
-    under a scope many subjects share (``veil: ClassVar[Veil] = ...``).
+    under a sheet: one key per category and month that no person owns
+    (``veil: ClassVar[Veil] = ...``).
 
     Why: a part's key id is one subject's scope, so records sealed under it stay linked to
     each other after the key is gone (one child's check-ins over a month). Under a veil, the
-    stored event shows only the veil's key id; once the veil is culled with the month, no
-    two of its records can be told to be the same person's.
+    stored event shows only the sheet's key id, the same for every such record of the month
+    in the municipality; once the sheet is culled with the month, no two of its records can
+    be told to be the same person's.
     """
 
     category: Category
-    subject: str = SELF
-    epoch: Epoch = FixedEpoch()
+    epoch: Epoch
+
+    @property
+    def subject(self) -> UUID:
+        """The sheet's subject in the key store: the category's, nobody's."""
+        return sheet_subject(self.category)
+
+
+_SHEETS = UUID("5d1f0c52-8f47-4a8e-9b7c-2f1e6a0d3c84")
+
+
+def sheet_subject(category: Category) -> UUID:
+    return uuid5(_SHEETS, str(category))
 
 
 def veil_of(cls: type) -> Veil | None:

@@ -27,7 +27,7 @@ from domain.shift_times import MAX_BREAKS, MAX_SHIFT_MINUTES, Break, ShiftTimes,
 
 _SHIFT = Personal(Category.STAFF_SCHEDULE, subject="staff_id", epoch=MonthOf("day"))
 # Whose keys a month's shifts use is sealed under the roster's own sheet (ADR 0022).
-_SHEET = Veil(Category.ROSTER_SHEET, epoch=MonthOf("day"))
+_SHEET = Veil(Category.ROSTER_SHEET, MonthOf("day"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/department-roster")
 
 

@@ -1,6 +1,6 @@
 """Day sheets (ADR 0022, both backends): a department-day's records show only the key of the
-day's sheet, never whose keys their parts use; the sheets go with the month's attendance, a
-legal hold keeps them, and everything still loads after any of it is culled."""
+month's sheet, never whose keys their parts use; the sheet goes with the month's attendance,
+a legal hold keeps it, and everything still loads after any of it is culled."""
 
 from __future__ import annotations
 
@@ -15,12 +15,18 @@ from api.bootstrap import Gallra
 from builders import enrolled_department
 from conftest import Clock
 from domain.attendance import DepartmentDay, department_day_id
-from domain.personal import Shredded
+from domain.personal import Category, Shredded, sheet_subject
 from retention.sealing import envelope
 from retention.survey import HIDES_KEPT
 
 JAN_2023_DUE = date(2026, 2, 1)  # the first day January 2023's attendance is due
 DAY = date(2023, 1, 10)  # make_history's day in January 2023
+SHEET = sheet_subject(Category.DAY_SHEET)
+
+
+def sheet_is_culled(gallra: Gallra, month: str) -> bool:
+    rows = gallra.app.keystore.scopes(subject=SHEET, include_shredded=True)
+    return any(r.scope.epoch == month and r.key_id is None for r in rows)
 
 
 def stored_day(gallra: Gallra, department: UUID, day: date) -> list[StoredEvent]:
@@ -38,9 +44,9 @@ def live_keys(gallra: Gallra, subject: UUID, category: str) -> list[UUID]:
 def test_a_childs_days_share_no_key_id_on_disk(gallra: Gallra, clock: Clock) -> None:
     """One child's check-ins on two days of one month: before ADR 0022 both events carried
     the key id of the child's attendance scope for the month, so they stayed linked after
-    it was culled. Now each shows only its own day's sheet."""
+    it was culled. Now each shows only the month's sheet, as every other child's record does."""
     app = gallra.app
-    _, dep, [child] = enrolled_department(app, 1, "Förskolan Ängen", "Humlan")
+    _, dep, [child, someone] = enrolled_department(app, 2, "Förskolan Ängen", "Humlan")
     guardian = next(iter(app.get_child(child).guardians))
     days = (date(2025, 9, 1), date(2025, 9, 2))
     for day in days:
@@ -55,8 +61,12 @@ def test_a_childs_days_share_no_key_id_on_disk(gallra: Gallra, clock: Clock) -> 
         assert all(child_key.bytes not in s.state for s in facts)
         shown.append({k for s in facts for k in envelope.key_ids(s.state)})
     [sheet_1], [sheet_2] = shown
-    assert sheet_1 != sheet_2
-    assert live_keys(gallra, department_day_id(dep, days[0]), "day-sheet") == [UUID(bytes=sheet_1)]
+    assert sheet_1 == sheet_2 and live_keys(gallra, SHEET, "day-sheet") == [UUID(bytes=sheet_1)]
+    # Another child's record that month shows the same sheet: it tells no one apart.
+    start = datetime(2025, 9, 3, 8, tzinfo=UTC)
+    app.check_in(uuid4(), dep, someone, start, next(iter(app.get_child(someone).guardians)))
+    [theirs] = [s for s in stored_day(gallra, dep, start.date()) if envelope.is_veiled(s.state)]
+    assert list(envelope.key_ids(theirs.state)) == [sheet_1]
     # Read back whole, with the child and the exact times.
     events = list(app.department_day_events(dep, days[0]))
     assert [e.child_id for e in events[1:3]] == [child, child]
@@ -69,21 +79,19 @@ def test_the_sheets_go_with_the_months_attendance(gallra: Gallra, clock: Clock) 
     before = stats(gallra)
     plan = gallra.gallring.planned(JAN_2023_DUE)
     [sheets] = [c for c in plan if c.category == "day-sheet"]
-    assert sheets.months == ("2023-01",) and sheets.subjects == 1  # one department-day
+    assert sheets.months == ("2023-01",) and sheets.subjects == 1  # the month's sheet
 
     gallra.gallring.run(JAN_2023_DUE, by="archivist")
 
-    sheet = department_day_id(dep, DAY)
-    assert live_keys(gallra, sheet, "day-sheet") == []
+    assert sheet_is_culled(gallra, "2023-01")
     events = list(gallra.app.department_day_events(dep, DAY))
     assert len(events) == 12 and all(isinstance(e.child_id, Shredded) for e in events[1:])
-    assert isinstance(gallra.app.repository.get(sheet), DepartmentDay)
+    assert isinstance(gallra.app.repository.get(department_day_id(dep, DAY)), DepartmentDay)
     assert stats(gallra) == before
     gallra.runner.rebuild()
     assert stats(gallra) == before
-    # A department-day is no person: its sheet's fenced row stays, nobody is forgotten for it.
-    assert sheet not in gallra.app.keystore.forgettable()
-    assert gallra.app.keystore.scopes(subject=sheet, include_shredded=True)
+    # A sheet is no person's: its fenced row stays, nobody is forgotten for it.
+    assert SHEET not in gallra.app.keystore.forgettable()
     assert gallra.gallring.planned(JAN_2023_DUE) == []
 
 
@@ -104,10 +112,11 @@ def test_a_hold_keeps_the_months_sheets_until_it_is_lifted(gallra: Gallra, clock
     events = list(gallra.app.department_day_events(dep, DAY))
     readable = {e.child_id for e in events[1:] if isinstance(e.child_id, UUID)}
     assert readable == {held}  # the held child's records still open, through the sheet
+    assert not sheet_is_culled(gallra, "2023-01")
 
     assert gallra.app.lift_hold(hold, "admin-2")
     gallra.gallring.run(JAN_2023_DUE, by="archivist")
-    assert live_keys(gallra, department_day_id(dep, DAY), "day-sheet") == []
+    assert sheet_is_culled(gallra, "2023-01")
     events = list(gallra.app.department_day_events(dep, DAY))
     assert all(isinstance(e.child_id, Shredded) for e in events[1:])
 

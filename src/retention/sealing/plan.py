@@ -33,6 +33,7 @@ class Group:
     category: Category | CategoryOf
     epoch: Epoch
     fields: tuple[str, ...]
+    subject_id: UUID | None = None  # a fixed subject (a veil's sheet) instead of a field's
     # The category's text when it is fixed (most groups): no lookup per event.
     _fixed: str | None = field(init=False, repr=False, compare=False)
 
@@ -49,7 +50,7 @@ class Group:
     def scope_of(self, plan: str, context: dict[str, Any], interned: Interned) -> Scope:
         """The scope sealing this group in an event whose fields (and stream id) are given;
         one object per scope in ``interned``, so sets and dicts of scopes match by identity."""
-        subject = context.get(self.subject)
+        subject = self.subject_id if self.subject_id is not None else context.get(self.subject)
         if not isinstance(subject, UUID):
             raise SealingError(f"{plan}: subject field {self.subject!r} must hold a UUID")
         try:
@@ -143,8 +144,10 @@ def seal_plan(cls: type) -> SealPlan:
         groups=tuple(Group(s, c, e, tuple(f)) for (s, c, e), f in grouped.items()),
         declared=tuple(declared),
         needs_originator=any(
-            s == SELF or getattr(e, "field", None) == SELF
-            for (s, _, e) in [*grouped, *([(veil.subject, None, veil.epoch)] if veil else [])]
-        ),
-        veil=None if veil is None else Group(veil.subject, veil.category, veil.epoch, ()),
+            s == SELF or getattr(e, "field", None) == SELF for (s, _, e) in grouped
+        )
+        or (veil is not None and getattr(veil.epoch, "field", None) == SELF),
+        veil=None
+        if veil is None
+        else Group("", veil.category, veil.epoch, (), subject_id=veil.subject),
     )
