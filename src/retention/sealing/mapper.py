@@ -52,6 +52,7 @@ _Split = tuple[
 ]
 # A page's event as the first pass found it: where its readable part ends, the key id of its
 # one sealed part (the common case), else its parts, and whether the first part is a veil.
+# Once ``_unveil`` has opened a veil, the second place holds the associated data's head.
 _Layout = tuple[int, bytes | None, list[envelope.Part] | None, bool]
 
 
@@ -248,11 +249,12 @@ class SealingMapper(Mapper[UUID]):
             culled = False
             clear = b""  # the single part opened inline: only its event may fall back below
             inline: envelope.Part | None = None  # the one part to open inline, if so
+            head = None  # the associated data's head, when the veil's pass made it
             if veil:
                 if parts is None:  # its veil is culled: whose parts they were is gone
                     document, culled = data[6:end], True
                 elif len(parts) == 1:  # the common veiled event: one part under the sheet
-                    inline = parts[0]
+                    inline, head = parts[0], key_id
                 else:
                     document, culled = self._open_parts(stored, data[6:end], parts, keys)
             elif key_id is None:
@@ -263,17 +265,18 @@ class SealingMapper(Mapper[UUID]):
                 if (aead := keys[inline[0]]) is None:
                     document, culled = data[6:end], True  # its fields become Shredded below
                 else:
-                    originator_id = stored.originator_id
-                    ad = b"".join(
-                        (
-                            originator_id.bytes
-                            if isinstance(originator_id, UUID)
-                            else envelope.origin_bytes(originator_id),
-                            version_pack(stored.originator_version),
-                            topic_bytes(stored.topic),
-                            inline[0],
+                    if head is None:
+                        originator_id = stored.originator_id
+                        head = b"".join(
+                            (
+                                originator_id.bytes
+                                if isinstance(originator_id, UUID)
+                                else envelope.origin_bytes(originator_id),
+                                version_pack(stored.originator_version),
+                                topic_bytes(stored.topic),
+                            )
                         )
-                    )
+                    ad = head + inline[0]
                     try:
                         clear = aead.decrypt(inline[1], inline[2], ad)
                     except InvalidTag:
@@ -354,50 +357,53 @@ class SealingMapper(Mapper[UUID]):
         layouts: list[_Layout],
         keys: dict[bytes, AESGCM | None],
     ) -> tuple[list[_Layout], dict[bytes, AESGCM | None]]:
-        """Open the page's veils: each veiled event's parts get their real key ids back (or
-        None when the veil is culled), and their keys are fetched in one more query."""
-        unveiled: list[_Layout] = []
+        """Open the page's veils, in place: each veiled event's parts get their real key ids
+        back (None when the veil is culled), its layout keeps the associated data's head
+        (stream, version, topic) where a plain one keeps its key id, and the parts' keys are
+        fetched in one more query."""
         hidden: set[bytes] = set()
         version_pack, topic_bytes, no_key = _VERSION.pack, envelope.topic_bytes, envelope.NO_KEY
-        for stored, layout in zip(stored_events, layouts, strict=True):
-            end, _, parts, veil = layout
+        for index, (end, _, parts, veil) in enumerate(layouts):
             if not veil or parts is None:
-                unveiled.append(layout)
                 continue
+            stored = stored_events[index]
             veil_id, nonce, ciphertext = parts[0]
             aead = keys[veil_id]
             if aead is None:
-                unveiled.append((end, None, None, True))
+                layouts[index] = (end, None, None, True)
                 continue
             origin = stored.originator_id
-            ad = b"".join(  # as envelope.associated_data, inline: once per veiled event
+            head = b"".join(  # as envelope.associated_data, inline, and kept for the part
                 (
                     origin.bytes if isinstance(origin, UUID) else envelope.origin_bytes(origin),
                     version_pack(stored.originator_version),
                     topic_bytes(stored.topic),
-                    veil_id,
                 )
             )
             try:
-                clear = aead.decrypt(nonce, ciphertext, ad)
+                clear = aead.decrypt(nonce, ciphertext, head + veil_id)
             except InvalidTag:
                 raise self._unreadable(stored, "a veil failed to authenticate") from None
-            if len(parts) == 2 and clear[:1] == b"\x01" and len(clear) >= 17:
-                ids = [clear[1:17]]  # the common case, without the general parse
-            else:
-                try:
-                    ids, _fields = envelope.open_veil(clear)
-                except envelope.EnvelopeError as e:
-                    raise self._unreadable(stored, str(e)) from None
+            if len(parts) == 2:  # the common case, without the general parse
+                if clear[:1] != b"\x01" or len(clear) < 17 or parts[1][0] != no_key:
+                    raise self._unreadable(stored, "a veil does not match the parts it hides")
+                key_id, (_, nonce, ciphertext) = clear[1:17], parts[1]
+                hidden.add(key_id)
+                layouts[index] = (end, head, [(key_id, nonce, ciphertext)], True)
+                continue
+            try:
+                ids, _fields = envelope.open_veil(clear)
+            except envelope.EnvelopeError as e:
+                raise self._unreadable(stored, str(e)) from None
             if len(ids) != len(parts) - 1 or any(p[0] != no_key for p in parts[1:]):
                 raise self._unreadable(stored, "a veil does not match the parts it hides")
-            inner = [(key_id, n, c) for key_id, (_, n, c) in zip(ids, parts[1:], strict=True)]
             hidden.update(ids)
-            unveiled.append((end, None, inner, True))
+            inner = [(key_id, n, c) for key_id, (_, n, c) in zip(ids, parts[1:], strict=True)]
+            layouts[index] = (end, head, inner, True)
         missing = hidden - keys.keys()
         if missing:
             keys = {**keys, **self.keystore.prefetch(missing)}
-        return unveiled, keys
+        return layouts, keys
 
     def _event(
         self, cls: type[Any], stored: StoredEvent, state: dict[str, Any], culled: bool
