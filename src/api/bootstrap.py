@@ -21,6 +21,7 @@ from api.outbox import Outbox, RecordingSender, Sender, make_outbox
 from api.settings import Settings
 from api.tokens import TokenIssuer
 from domain.errors import ConflictError
+from domain.personal import Category
 from projections.access import AccessControl, AccessProjection
 from projections.access_log import AccessLogQuery
 from projections.currency import Currency
@@ -169,6 +170,15 @@ def build(
         runner.catch_up()
         return view.events_in(category, months)
 
+    def compile_sheets(category: str, months: Sequence[str]) -> None:
+        """The attendance figures of the months whose day sheet is about to go (ADR 0022)."""
+        if category != Category.DAY_SHEET:
+            return
+        runner.catch_up()
+        for month in months:
+            app.compile_attendance_month(month, *view.month_figures(month))
+        runner.catch_up()
+
     currency = make_currency(app, shredded_by)
     roster = make_roster_records(app, shredded_by)
     access = AccessControl(access_view, access_runner)
@@ -182,6 +192,7 @@ def build(
         holds=app.standing_holds,
         archive=archive.state,
         clock=clock,
+        compile_sheets=compile_sheets,
     )
     gallra = Gallra(
         settings=settings,

@@ -58,7 +58,7 @@ def show_report(report: AnonymityReport) -> None:
     )
     out.print(
         f"of those records, {report.linked_below} are linked to another record of the same "
-        f"trail; {report.remnants_below - report.linked_below} stand alone."
+        f"trail; {report.telling_below} show a readable value beyond where, when and what."
     )
     for label, trail in (
         ("longest linkable span", longest),
@@ -70,10 +70,13 @@ def show_report(report: AnonymityReport) -> None:
     show_table(
         "trails by span", ("span", "trails"), [(k, str(v)) for k, v in report.spans.items()], ""
     )
-    linked = dict(report.kinds_linked_below)
+    linked, telling = dict(report.kinds_linked_below), dict(report.kinds_telling_below)
     show_table(
         f"kinds of record in groups below {report.threshold}",
-        ("kind", "records", "linked"),
-        [(kind, str(n), str(linked.get(kind, 0))) for kind, n in report.kinds_below],
+        ("kind", "records", "linked", "telling"),
+        [
+            (kind, str(n), str(linked.get(kind, 0)), str(telling.get(kind, 0)))
+            for kind, n in report.kinds_below
+        ],
         f"no culled record is in a group below {report.threshold}",
     )

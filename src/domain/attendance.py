@@ -40,8 +40,13 @@ from domain.personal import Category, MonthOf, Personal, Shredded, Veil
 
 _ATT = Personal(Category.ATTENDANCE, subject="child_id", epoch=MonthOf("day"))
 _HEALTH = Personal(Category.HEALTH, subject="child_id", epoch=MonthOf("day"))
-# Whose keys a day's records use is sealed under the day's own sheet (ADR 0022).
-_SHEET = Veil(Category.DAY_SHEET, MonthOf("day"))
+# Whose keys a day's records use, and each record's share of the day's counters, are sealed
+# under the month's day sheet (ADR 0022); gallring compiles the month's figures before it
+# culls the sheet, so statistics survive as the compiled month.
+_DELTAS = ("present_delta", "minutes_delta", "conflicts_delta", "flagged_delta")
+_FACT_SHEET = Veil(Category.DAY_SHEET, MonthOf("day"), fields=_DELTAS)
+_REPORT_SHEET = Veil(Category.DAY_SHEET, MonthOf("day"), fields=("first_of_day", "kind"))
+_CANCEL_SHEET = Veil(Category.DAY_SHEET, MonthOf("day"), fields=("kind", "counted"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/department-day")
 
 
@@ -60,16 +65,17 @@ class DepartmentDay(AbsenceDesk, Aggregate):
         day: date
 
     class KioskFact(Aggregate.Event):
-        """Readable: the day's total deltas; sealed: the child, time, who, derived state."""
+        """Readable: the day; under the sheet: its deltas of the day's totals; sealed: the
+        child, time, who, derived state."""
 
-        veil: ClassVar[Veil] = _SHEET
+        veil: ClassVar[Veil] = _FACT_SHEET
         submission_id: UUID
         day: date
         kiosk_id: UUID | None
-        present_delta: int
-        minutes_delta: int
-        conflicts_delta: int
-        flagged_delta: int
+        present_delta: int | Shredded
+        minutes_delta: int | Shredded
+        conflicts_delta: int | Shredded
+        flagged_delta: int | Shredded
         child_id: Annotated[UUID | Shredded, _ATT]
         at: Annotated[datetime | Shredded, _ATT]
         by: Annotated[UUID | Shredded | None, _ATT]
@@ -111,11 +117,11 @@ class DepartmentDay(AbsenceDesk, Aggregate):
 
     class AbsenceReported(Aggregate.Event):
         class_version = 2
-        veil: ClassVar[Veil] = _SHEET
+        veil: ClassVar[Veil] = _REPORT_SHEET
         submission_id: UUID
         day: date
-        first_of_day: bool
-        kind: str | Shredded  # readable from v2; a culled v1 kind reads Shredded
+        first_of_day: bool | Shredded
+        kind: str | Shredded  # readable in v2 before sheets; a culled v1 kind reads Shredded
         child_id: Annotated[UUID | Shredded, _ATT]
         reported_by: Annotated[UUID | Shredded, _ATT]
         reason: Annotated[str | Shredded | None, _HEALTH]
@@ -128,16 +134,16 @@ class DepartmentDay(AbsenceDesk, Aggregate):
             aggregate.submissions[self.submission_id] = ("absence", self.child_id, None, None)
             if isinstance(self.child_id, UUID):
                 absence = Absence(
-                    self.submission_id, kind_of(self.kind), self.first_of_day, self.reason
+                    self.submission_id, kind_of(self.kind), self.first_of_day is True, self.reason
                 )
                 aggregate.absences[self.child_id] = absence
 
     class AbsenceCancelled(Aggregate.Event):
-        veil: ClassVar[Veil] = _SHEET
+        veil: ClassVar[Veil] = _CANCEL_SHEET
         cancels: UUID  # the report's submission id
         day: date
-        kind: str
-        counted: bool
+        kind: str | Shredded
+        counted: bool | Shredded
         child_id: Annotated[UUID | Shredded, _ATT]
         cancelled_by: Annotated[UUID | Shredded, _ATT]
 
@@ -300,7 +306,8 @@ class DepartmentDay(AbsenceDesk, Aggregate):
 
     def _apply_fact(self, e: DepartmentDay.KioskFact) -> None:
         kind = _KINDS[type(e).__name__]
-        self.totals += Totals(e.present_delta, e.minutes_delta, e.conflicts_delta, e.flagged_delta)
+        deltas = (e.present_delta, e.minutes_delta, e.conflicts_delta, e.flagged_delta)
+        self.totals += Totals(*(n if isinstance(n, int) else 0 for n in deltas))  # 0: culled
         self.submissions[e.submission_id] = (str(kind), e.child_id, e.at, e.by)
         if isinstance(e.child_id, UUID) and isinstance(e.at, datetime):
             fact = Fact(e.submission_id, kind, e.child_id, e.at, _id(e.by), e.kiosk_id)

@@ -184,6 +184,9 @@ class Veil:
 
     category: Category
     epoch: Epoch
+    # Fields sealed in the sheet itself: per-record counters that only statistics need. Once
+    # the sheet goes they read as Shredded; gallring has compiled the month's figures first.
+    fields: tuple[str, ...] = ()
 
     @property
     def subject(self) -> UUID:

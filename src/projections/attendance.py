@@ -15,6 +15,7 @@ from uuid import UUID
 
 from domain.absence import kind_of
 from domain.attendance import DepartmentDay
+from domain.attendance_month import AttendanceMonth
 from domain.gallring import GallringRun
 from domain.personal import Category
 from projections.changes import (
@@ -22,6 +23,7 @@ from projections.changes import (
     DayCounts,
     DayOpened,
     DayPlan,
+    MonthFigures,
     PeriodsCulled,
     Presence,
 )
@@ -49,11 +51,11 @@ class AttendanceProjection:
             DayCounts(
                 e.originator_id,
                 e.day,
-                children=e.present_delta,
-                presence_minutes=e.minutes_delta,
-                present_children=e.present_delta,
-                conflicts=e.conflicts_delta,
-                flagged=e.flagged_delta,
+                children=_n(e.present_delta),
+                presence_minutes=_n(e.minutes_delta),
+                present_children=_n(e.present_delta),
+                conflicts=_n(e.conflicts_delta),
+                flagged=_n(e.flagged_delta),
             )
         ]
         department = self.department_of.get(e.originator_id)
@@ -76,7 +78,7 @@ class AttendanceProjection:
             DayCounts(
                 e.originator_id,
                 e.day,
-                children=int(e.first_of_day),
+                children=_n(e.first_of_day),
                 absence_days=1,
                 absence_kind=kind_of(e.kind),
                 absence_reports=1,
@@ -89,14 +91,24 @@ class AttendanceProjection:
             DayCounts(
                 e.originator_id,
                 e.day,
-                children=-int(e.counted),
+                children=-_n(e.counted),
                 absence_days=-1,
                 absence_kind=kind_of(e.kind),
             )
         ]
 
     @changes.register
+    def _(self, e: AttendanceMonth.Compiled) -> list[Change]:
+        return [MonthFigures(e.month, tuple(e.days), tuple(e.unit_days))]
+
+    @changes.register
     def _(self, e: GallringRun.Decided) -> list[Change]:
         if e.category == Category.ATTENDANCE:
             return [PeriodsCulled(e.category, tuple(e.epochs))]
         return []
+
+
+def _n(value: object) -> int:
+    """A counter under the day sheet: 0 once the sheet is culled (the compiled month then
+    sets the day's figures, ``DayFigures``)."""
+    return int(value) if isinstance(value, int) else 0

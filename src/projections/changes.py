@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 
@@ -65,4 +66,14 @@ class PeriodsCulled:
     months: tuple[str, ...]
 
 
-Change = DayOpened | Presence | DayCounts | DayPlan | PeriodsCulled
+@dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """A month's counters as gallring compiled them before culling its day sheet: they
+    replace whatever the month's records still add up to (ADR 0022)."""
+
+    month: str
+    days: tuple[dict[str, Any], ...]  # department_id, unit_id, day, and the day's counters
+    unit_days: tuple[dict[str, Any], ...]  # unit_id, day, and the unit's counters
+
+
+Change = DayOpened | Presence | DayCounts | DayPlan | PeriodsCulled | MonthFigures

@@ -45,6 +45,7 @@ _VEIL_NAMES = frozenset(str(c) for c in VEILED)
 Progress = Callable[[int, int], None]
 EventCounter = Callable[[str, Sequence[str]], int]
 HeldSubjects = Callable[[date], Mapping[UUID, object]]
+SheetCompiler = Callable[[str, Sequence[str]], None]  # (sheet category, months)
 """Subjects whose culling a legal hold pauses on a day (``standing_holds``)."""
 
 
@@ -87,8 +88,12 @@ class Gallring:
         archive: ArchiveIndex | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         settle: Callable[[], None] | None = None,
+        compile_sheets: SheetCompiler | None = None,
     ) -> None:
         self.app = app
+        # Records a month's statistics before its sheet goes, for the counters the sheet
+        # seals (ADR 0022); idempotent, so a run resumed after a crash may call it again.
+        self.compile_sheets = compile_sheets
         # Brings every read model up to date; forgetting waits for their purges (ADR 0020).
         self.settle = settle
         self.keystore = keystore
@@ -283,6 +288,8 @@ class Gallring:
                 decided_by=by,
             )
             self.app.save(run)  # the decision is on record before any key is touched
+        if self.compile_sheets is not None and run.category in _VEIL_NAMES:
+            self.compile_sheets(run.category, list(run.epochs))  # a sheet goes by whole months
         destroyed = self.keystore.shred(
             run.id,
             key_ids=cull.key_ids,

@@ -72,6 +72,16 @@ def test_a_municipality_culled_to_the_last_is_forgotten(
         check_trail(trail)
     report = audit(items)
     assert report.culled_trails == len(trails)
+    # A kiosk fact, an absence or a shift in a small group is alone and shows no value of its
+    # own (ADR 0022): no stay's minutes or absence kind, no key shared with another record.
+    below = dict(report.kinds_below)
+    assert below.get("DepartmentDay.CheckedOut", 0) > 0  # quiet days exist: the check can fail
+    linked, telling = dict(report.kinds_linked_below), dict(report.kinds_telling_below)
+    for kind in ("DepartmentDay.CheckedIn", "DepartmentDay.CheckedOut"):
+        assert linked.get(kind, 0) == telling.get(kind, 0) == 0, kind
+    assert linked.get("DepartmentDay.AbsenceReported", 0) == 0
+    assert telling.get("DepartmentDay.AbsenceReported", 0) == 0
+    assert linked.get("DepartmentRoster.ShiftPlanned", 0) == 0
     assert report.longest is not None and report.longest.span_days == max(
         t.span_days for t in trails
     )

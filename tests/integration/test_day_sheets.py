@@ -15,6 +15,7 @@ from api.bootstrap import Gallra
 from builders import enrolled_department
 from conftest import Clock
 from domain.attendance import DepartmentDay, department_day_id
+from domain.attendance_month import AttendanceMonth, attendance_month_id
 from domain.personal import Category, Shredded, sheet_subject
 from retention.sealing import envelope
 from retention.survey import HIDES_KEPT
@@ -81,15 +82,27 @@ def test_the_sheets_go_with_the_months_attendance(gallra: Gallra, clock: Clock) 
     [sheets] = [c for c in plan if c.category == "day-sheet"]
     assert sheets.months == ("2023-01",) and sheets.subjects == 1  # the month's sheet
 
+    days_before = gallra.view.department_days([dep], DAY, DAY)
     gallra.gallring.run(JAN_2023_DUE, by="archivist")
 
     assert sheet_is_culled(gallra, "2023-01")
+    # The month's figures were compiled first, once; a second compile finds them.
+    compiled = gallra.app.repository.get(attendance_month_id("2023-01"))
+    assert isinstance(compiled, AttendanceMonth) and len(compiled.days) == 1
+    assert not gallra.app.compile_attendance_month("2023-01", [], [])
+    # No record of the day still shows a stay's minutes or an absence's kind.
+    for stored in stored_day(gallra, dep, DAY)[1:]:
+        readable, _ = envelope.unpack(stored.state)
+        assert b"minutes_delta" not in readable and b"sick" not in readable, stored.topic
     events = list(gallra.app.department_day_events(dep, DAY))
     assert len(events) == 12 and all(isinstance(e.child_id, Shredded) for e in events[1:])
     assert isinstance(gallra.app.repository.get(department_day_id(dep, DAY)), DepartmentDay)
     assert stats(gallra) == before
     gallra.runner.rebuild()
     assert stats(gallra) == before
+    assert gallra.view.department_days([dep], DAY, DAY) == days_before
+    [day] = days_before
+    assert (day.present_children, day.absences["sick"]) == (5, 1)  # the check can fail
     # A sheet is no person's: its fenced row stays, nobody is forgotten for it.
     assert SHEET not in gallra.app.keystore.forgettable()
     assert gallra.gallring.planned(JAN_2023_DUE) == []

@@ -76,8 +76,8 @@ def test_an_event_stored_before_keeps_reading_its_exact_time(
     gallra: Gallra, exact: datetime
 ) -> None:
     """Written the old way: the exact time readable, first, and the sealed part without it
-    (nor a day sheet over it); one written at a month's first instant looks like the new way
-    until its part is read."""
+    (nor a day sheet over it, its counters readable); one written at a month's first
+    instant looks like the new way until its part is read."""
     mapper = gallra.app.sealing_mapper
     event = check_in_at(exact)
     stored = mapper.to_stored_event(event)
@@ -86,7 +86,7 @@ def test_an_event_stored_before_keeps_reading_its_exact_time(
     sheet = gallra.app.keystore.aead(veil[0])
     assert sheet is not None
     clear = sheet.decrypt(veil[1], veil[2], head + envelope.topic_bytes(stored.topic) + veil[0])
-    [key_id], _ = envelope.open_veil(clear)
+    [key_id], counters = envelope.open_veil(clear)  # the counters were readable before
     aead = gallra.app.keystore.aead(key_id)
     assert aead is not None
     ad = head + envelope.topic_bytes(stored.topic) + key_id
@@ -97,7 +97,9 @@ def test_an_event_stored_before_keeps_reading_its_exact_time(
     old_readable = (
         mapper.transcoder.encode({"timestamp": exact})[:-1]
         + b","
-        + plaintext[plaintext.index(b'"},') + 3 :]
+        + plaintext[plaintext.index(b'"},') + 3 : -1]
+        + b","
+        + counters[1:]
     )
     old_state = envelope.pack(old_readable, [old_part])
     opened = mapper.to_domain_event(

@@ -14,8 +14,9 @@ def remnant(
     dates: tuple[date, ...] = (),
     sealed: int = 1,
     live: bool = False,
+    values: tuple[str, ...] = (),
 ) -> Remnant:
-    return Remnant(kind, kind.partition(".")[0], links, quasi, dates, sealed, live)
+    return Remnant(kind, kind.partition(".")[0], links, quasi, dates, sealed, live, values)
 
 
 DAY = (("period", "2024-03-04"),)
@@ -76,6 +77,16 @@ def test_a_record_in_a_small_group_stands_alone_when_nothing_ties_it() -> None:
         "DepartmentDay.CheckedIn": 0,
         "DepartmentDay.CheckedOut": 2,
     }
+
+
+def test_a_record_in_a_small_group_tells_what_it_shows_beyond_its_group() -> None:
+    """A check-out showing its minutes tells more than that it happened; one whose minutes
+    are sealed does not."""
+    shown = remnant("DepartmentDay.CheckedOut", ("key:1",), DAY, values=("minutes_delta",))
+    sealed = remnant("DepartmentDay.CheckedOut", ("key:2",), DAY)
+    report = audit([shown, sealed], threshold=5)
+    assert report.remnants_below == 2 and report.telling_below == 1
+    assert report.kinds_telling_below == (("DepartmentDay.CheckedOut", 1),)
 
 
 def test_five_trails_alike_hide_each_other() -> None:

@@ -20,6 +20,7 @@ from projections.changes import (
     DayCounts,
     DayOpened,
     DayPlan,
+    MonthFigures,
     PeriodsCulled,
     Presence,
 )
@@ -60,6 +61,7 @@ _COUNTS = (
     "events",
 )
 _PLAN = ("placed_children", "scheduled_children", "scheduled_minutes")
+_UNIT_COUNTS = ("children", "presence_minutes", "absence_days", "absence_reports", "events")
 
 
 class AttendanceViewSQL(UnitMonthQueries):
@@ -115,6 +117,8 @@ class AttendanceViewSQL(UnitMonthQueries):
             self._day_plan(c, change)
         elif isinstance(change, Presence):
             self._presence(c, change)
+        elif isinstance(change, MonthFigures):
+            self._month_figures(c, change)
         elif isinstance(change, PeriodsCulled):
             for month in change.months:
                 c.execute(
@@ -164,6 +168,79 @@ class AttendanceViewSQL(UnitMonthQueries):
             ),
             (month_of(change.day), *values.values(), self._id(change.stream_id)),
         )
+
+    def _month_figures(self, c: Any, change: MonthFigures) -> None:
+        """Set, not add: the compiled month replaces what its records still add up to."""
+        day_set = ", ".join(f"{n} = excluded.{n}" for n in _COUNTS)
+        for row in change.days:
+            c.execute(
+                self._q(
+                    f"INSERT INTO {self._t('att_day_counts')} (department_id, day, unit_id, "
+                    f"month, {', '.join(_COUNTS)}) VALUES (?, ?, ?, ?, "
+                    f"{', '.join('?' * len(_COUNTS))}) "
+                    f"ON CONFLICT (department_id, day) DO UPDATE SET {day_set}"
+                ),
+                (
+                    self._id(row["department_id"]),
+                    row["day"],
+                    self._id(row["unit_id"]),
+                    change.month,
+                    *(int(row[n]) for n in _COUNTS),
+                ),
+            )
+        unit_set = ", ".join(f"{n} = excluded.{n}" for n in _UNIT_COUNTS)
+        for row in change.unit_days:
+            c.execute(
+                self._q(
+                    f"INSERT INTO {self._t('att_unit_days')} (unit_id, day, month, "
+                    f"{', '.join(_UNIT_COUNTS)}) VALUES (?, ?, ?, "
+                    f"{', '.join('?' * len(_UNIT_COUNTS))}) "
+                    f"ON CONFLICT (unit_id, day) DO UPDATE SET {unit_set}"
+                ),
+                (
+                    self._id(row["unit_id"]),
+                    row["day"],
+                    change.month,
+                    *(int(row[n]) for n in _UNIT_COUNTS),
+                ),
+            )
+
+    def month_figures(self, month: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The month's department-day and unit-day counters, as ``MonthFigures`` holds them."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                self._q(
+                    f"SELECT department_id, day, unit_id, {', '.join(_COUNTS)} "
+                    f"FROM {self._t('att_day_counts')} WHERE month = ? "
+                    "ORDER BY day, department_id"
+                ),
+                (month,),
+            )
+            days = [
+                {
+                    "department_id": self._uuid(r["department_id"]),
+                    "unit_id": self._uuid(r["unit_id"]),
+                    "day": str(r["day"]),
+                    **{n: int(r[n]) for n in _COUNTS},
+                }
+                for r in c.fetchall()
+            ]
+            c.execute(
+                self._q(
+                    f"SELECT unit_id, day, {', '.join(_UNIT_COUNTS)} "
+                    f"FROM {self._t('att_unit_days')} WHERE month = ? ORDER BY day, unit_id"
+                ),
+                (month,),
+            )
+            units = [
+                {
+                    "unit_id": self._uuid(r["unit_id"]),
+                    "day": str(r["day"]),
+                    **{n: int(r[n]) for n in _UNIT_COUNTS},
+                }
+                for r in c.fetchall()
+            ]
+        return days, units
 
     def _day_plan(self, c: Any, change: DayPlan) -> None:
         figures = {n: getattr(change, n) for n in _PLAN}

@@ -60,6 +60,10 @@ class AnonymityReport:
     # singles one out can tie to more. The rest stand alone, like one count of a table.
     linked_below: int = 0
     kinds_linked_below: tuple[tuple[str, int], ...] = ()  # the same, per kind
+    # Of ``remnants_below``, those that show a readable value beyond their quasi-identifiers
+    # (``Remnant.values``): what singling one out would tell, besides that it exists.
+    telling_below: int = 0
+    kinds_telling_below: tuple[tuple[str, int], ...] = ()  # the same, per kind
 
     @property
     def singled_out(self) -> bool:
@@ -101,11 +105,13 @@ def audit(remnants: Iterable[Remnant], threshold: int = 5, listed: int = 10) -> 
     below_keys = {(g.kind, g.quasi) for g in below}
     kinds_below: Counter[str] = Counter()
     kinds_linked: Counter[str] = Counter()
+    kinds_telling: Counter[str] = Counter()
     for members in culled.values():
         for i in members:
             if (items[i].kind, items[i].quasi) in below_keys:
                 kinds_below[items[i].kind] += 1
                 kinds_linked[items[i].kind] += len(members) > 1
+                kinds_telling[items[i].kind] += bool(items[i].values)
     made = [_trail(items, members) for members in culled.values()]
     spans = dict.fromkeys((name for name, _ in SPAN_BUCKETS), 0)
     for trail in made:
@@ -130,6 +136,8 @@ def audit(remnants: Iterable[Remnant], threshold: int = 5, listed: int = 10) -> 
         kinds_below=tuple(kinds_below.most_common()),
         linked_below=sum(kinds_linked.values()),
         kinds_linked_below=tuple((k, kinds_linked[k]) for k, _ in kinds_below.most_common()),
+        telling_below=sum(kinds_telling.values()),
+        kinds_telling_below=tuple((k, kinds_telling[k]) for k, _ in kinds_below.most_common()),
     )
 
 

@@ -87,6 +87,9 @@ class Remnant:
     dates: tuple[date, ...]
     sealed: int  # sealed parts (a key row counts as one)
     live: bool  # some key it names still opens
+    # Readable fields that tell more than where, when and what kind: a stay's minutes, a
+    # flag. Names only; what a record in a small group would give away beyond existing.
+    values: tuple[str, ...] = ()
 
 
 def from_events(
@@ -128,6 +131,7 @@ def from_events(
             dates=tuple(_dates(state)),
             sealed=len(parts),
             live=any(part[0] in live_keys for part in parts),  # a veiled one: its veil's
+            values=_values(state),
         )
 
 
@@ -156,6 +160,24 @@ def _plain_links(state: dict[str, Any]) -> list[str]:
         for name, value in state.items()
         if isinstance(value, UUID) and name not in ORGANISATION_FIELDS and name not in _SKIPPED
     ]
+
+
+_NOT_VALUES: Final = frozenset(
+    {*_SKIPPED, *ORGANISATION_FIELDS, *PERIOD_FIELDS, *ATTRIBUTE_FIELDS, "class_version"}
+)
+
+
+def _values(state: dict[str, Any]) -> tuple[str, ...]:
+    """The readable fields beyond quasi-identifiers, links and structure (set, not empty)."""
+    return tuple(
+        sorted(
+            name
+            for name, value in state.items()
+            if name not in _NOT_VALUES
+            and not isinstance(value, UUID)
+            and value not in (None, "", [], {}, 0, False)
+        )
+    )
 
 
 def _quasi(state: dict[str, Any]) -> dict[str, str]:

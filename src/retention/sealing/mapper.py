@@ -46,14 +46,17 @@ _VERSION = struct.Struct(">q")
 
 # (plan, stream, version, readable fields, sealed groups, opening, veil): the opening is the
 # readable JSON's start with the month's record time, or b"" when the time stays exact; the
-# veil is the scope that hides the groups' key ids, if the event has one (ADR 0022).
+# veil is the scope that hides the groups' key ids and the fields it seals itself, if the
+# event has one (ADR 0022).
+_Veil = tuple[Scope, dict[str, Any]]
 _Split = tuple[
-    SealPlan, UUID, int, dict[str, Any], list[tuple[Scope, dict[str, Any]]], bytes, Scope | None
+    SealPlan, UUID, int, dict[str, Any], list[tuple[Scope, dict[str, Any]]], bytes, _Veil | None
 ]
 # A page's event as the first pass found it: where its readable part ends, the key id of its
 # one sealed part (the common case), else its parts, and whether the first part is a veil.
-# Once ``_unveil`` has opened a veil, the second place holds the associated data's head.
-_Layout = tuple[int, bytes | None, list[envelope.Part] | None, bool]
+# Once ``_unveil`` has opened a veil, the second place holds the associated data's head, and
+# the fifth the JSON of the fields the veil sealed itself (b"" for none).
+_Layout = tuple[int, bytes | None, list[envelope.Part] | None, bool, bytes]
 
 
 class SealingMapper(Mapper[UUID]):
@@ -167,10 +170,10 @@ class SealingMapper(Mapper[UUID]):
                         parts.append((envelope.NO_KEY, nonce, ciphertext))
                         hidden.append(key_id)
                 if veil is not None:
-                    key_id, encrypt = sealers[veil]
+                    key_id, encrypt = sealers[veil[0]]
                     nonce = nonces[offset : offset + NONCE_BYTES]
                     offset += NONCE_BYTES
-                    sheet = envelope.veil_plaintext(hidden, b"{}")
+                    sheet = envelope.veil_plaintext(hidden, encode(veil[1]) if veil[1] else b"")
                     parts.insert(0, (key_id, nonce, encrypt(nonce, sheet, head + key_id)))
             readable = encode(state)
             if opening:  # the month's record time, then the other readable fields
@@ -209,7 +212,7 @@ class SealingMapper(Mapper[UUID]):
                     if data[end] == 1 and end + 33 + unpack_u32(data, end + 29)[0] == len(data):
                         single = data[end + 1 : end + 17]
                         key_ids.add(single)
-                        layouts.append((end, single, None, False))
+                        layouts.append((end, single, None, False, b""))
                         continue
                 elif data[:2] == veiled_magic and data[end := 6 + unpack_u32(data, 2)[0]] == 2:
                     # the common veiled envelope: the day's sheet and one part under it
@@ -223,13 +226,13 @@ class SealingMapper(Mapper[UUID]):
                             (sheet, data[end + 17 : end + 29], data[end + 33 : stop]),
                             (no_key, data[stop + 16 : stop + 28], data[stop + 32 :]),
                         ]
-                        layouts.append((end, None, sealed, True))
+                        layouts.append((end, None, sealed, True, b""))
                         veiled = True
                         continue
             except (IndexError, struct.error):
                 pass  # malformed: _layout names the event at fault
             end, all_parts, veil = self._layout(stored)  # no part, several, or malformed
-            layouts.append((end, None, all_parts, veil))
+            layouts.append((end, None, all_parts, veil, b""))
             if veil:
                 veiled = True
                 key_ids.add(all_parts[0][0])  # the others' ids are under the veil
@@ -244,26 +247,27 @@ class SealingMapper(Mapper[UUID]):
         new = object.__new__
         set_attribute = object.__setattr__
         opened: list[DomainEventProtocol[UUID]] = []
-        for stored, (end, key_id, parts, veil) in zip(stored_events, layouts, strict=True):
+        for stored, (end, key_id, parts, veil, sheet) in zip(stored_events, layouts, strict=True):
             data = stored.state
+            readable = data[6:end] if not sheet else _splice(data[6:end], sheet)
             culled = False
             clear = b""  # the single part opened inline: only its event may fall back below
             inline: envelope.Part | None = None  # the one part to open inline, if so
             head = None  # the associated data's head, when the veil's pass made it
             if veil:
                 if parts is None:  # its veil is culled: whose parts they were is gone
-                    document, culled = data[6:end], True
+                    document, culled = readable, True
                 elif len(parts) == 1:  # the common veiled event: one part under the sheet
                     inline, head = parts[0], key_id
                 else:
-                    document, culled = self._open_parts(stored, data[6:end], parts, keys)
+                    document, culled = self._open_parts(stored, readable, parts, keys)
             elif key_id is None:
-                document, culled = self._open_parts(stored, data[6:end], parts or [], keys)
+                document, culled = self._open_parts(stored, readable, parts or [], keys)
             else:
                 inline = (key_id, data[end + 17 : end + 29], data[end + 33 :])
             if inline is not None:
                 if (aead := keys[inline[0]]) is None:
-                    document, culled = data[6:end], True  # its fields become Shredded below
+                    document, culled = readable, True  # its fields become Shredded below
                 else:
                     if head is None:
                         originator_id = stored.originator_id
@@ -283,11 +287,11 @@ class SealingMapper(Mapper[UUID]):
                         raise self._unreadable(
                             stored, "a sealed part failed to authenticate"
                         ) from None
-                    document = _splice(_drop_month_time(data[6:end]), clear)
+                    document = _splice(_drop_month_time(readable), clear)
             try:
                 state: dict[str, Any] = decode(document)
                 if clear and "timestamp" not in state:  # an old event written at a month's start
-                    state = decode(_splice(data[6:end], clear))
+                    state = decode(_splice(readable, clear))
             except ValueError as e:
                 raise self._unreadable(stored, str(e)) from None
             cls = resolve_topic(stored.topic)
@@ -363,14 +367,14 @@ class SealingMapper(Mapper[UUID]):
         fetched in one more query."""
         hidden: set[bytes] = set()
         version_pack, topic_bytes, no_key = _VERSION.pack, envelope.topic_bytes, envelope.NO_KEY
-        for index, (end, _, parts, veil) in enumerate(layouts):
+        for index, (end, _, parts, veil, _sheet) in enumerate(layouts):
             if not veil or parts is None:
                 continue
             stored = stored_events[index]
             veil_id, nonce, ciphertext = parts[0]
             aead = keys[veil_id]
             if aead is None:
-                layouts[index] = (end, None, None, True)
+                layouts[index] = (end, None, None, True, b"")
                 continue
             origin = stored.originator_id
             head = b"".join(  # as envelope.associated_data, inline, and kept for the part
@@ -389,17 +393,17 @@ class SealingMapper(Mapper[UUID]):
                     raise self._unreadable(stored, "a veil does not match the parts it hides")
                 key_id, (_, nonce, ciphertext) = clear[1:17], parts[1]
                 hidden.add(key_id)
-                layouts[index] = (end, head, [(key_id, nonce, ciphertext)], True)
+                layouts[index] = (end, head, [(key_id, nonce, ciphertext)], True, clear[17:])
                 continue
             try:
-                ids, _fields = envelope.open_veil(clear)
+                ids, fields = envelope.open_veil(clear)
             except envelope.EnvelopeError as e:
                 raise self._unreadable(stored, str(e)) from None
             if len(ids) != len(parts) - 1 or any(p[0] != no_key for p in parts[1:]):
                 raise self._unreadable(stored, "a veil does not match the parts it hides")
             hidden.update(ids)
             inner = [(key_id, n, c) for key_id, (_, n, c) in zip(ids, parts[1:], strict=True)]
-            layouts[index] = (end, head, inner, True)
+            layouts[index] = (end, head, inner, True, fields)
         missing = hidden - keys.keys()
         if missing:
             keys = {**keys, **self.keystore.prefetch(missing)}
@@ -438,7 +442,7 @@ def _scopes(split: _Split) -> list[Scope]:
     """Every scope an event's sealing needs a key of: its groups', and its veil's."""
     scopes = [scope for scope, _ in split[4]]
     veil = split[6]
-    return scopes if veil is None else [*scopes, veil]
+    return scopes if veil is None else [*scopes, veil[0]]
 
 
 _MONTH_STARTS: dict[int, datetime] = {}

@@ -86,12 +86,14 @@ class SealPlan:
 
     def veil_scope(
         self, state: dict[str, Any], originator_id: UUID, interned: Interned
-    ) -> Scope | None:
-        """The scope of the veil over this event's parts, or None if it has none."""
+    ) -> tuple[Scope, dict[str, Any]] | None:
+        """The scope of the veil over this event's parts and the fields it seals itself
+        (popped out of ``state``), or None if it has no veil."""
         if self.veil is None:
             return None
         context = {**state, "originator_id": originator_id} if self.needs_originator else state
-        return self.veil.scope_of(self.name, context, interned)
+        scope = self.veil.scope_of(self.name, context, interned)
+        return scope, self.veil.take(self.name, state)
 
     def split(
         self, state: dict[str, Any], originator_id: UUID, interned: Interned | None = None
@@ -137,6 +139,8 @@ def seal_plan(cls: type) -> SealPlan:
     veil = veil_of(cls)
     if veil is not None and not grouped:
         raise SealingError(f"{cls.__qualname__}: a veil needs sealed parts to hide")
+    if veil is not None:
+        declared += [(name, veil.category) for name in veil.fields]
     return SealPlan(
         name=cls.__qualname__,
         topic=get_topic(cls),
@@ -149,5 +153,5 @@ def seal_plan(cls: type) -> SealPlan:
         or (veil is not None and getattr(veil.epoch, "field", None) == SELF),
         veil=None
         if veil is None
-        else Group("", veil.category, veil.epoch, (), subject_id=veil.subject),
+        else Group("", veil.category, veil.epoch, veil.fields, subject_id=veil.subject),
     )
