@@ -306,8 +306,9 @@ class DepartmentDay(AbsenceDesk, Aggregate):
 
     def _apply_fact(self, e: DepartmentDay.KioskFact) -> None:
         kind = _KINDS[type(e).__name__]
-        deltas = (e.present_delta, e.minutes_delta, e.conflicts_delta, e.flagged_delta)
-        self.totals += Totals(*(n if isinstance(n, int) else 0 for n in deltas))  # 0: culled
+        p, m, c, f = e.present_delta, e.minutes_delta, e.conflicts_delta, e.flagged_delta
+        if p or m or c or f:  # a culled sheet's Shredded is falsy: nothing to add
+            self.totals += Totals(_n(p), _n(m), _n(c), _n(f))
         self.submissions[e.submission_id] = (str(kind), e.child_id, e.at, e.by)
         if isinstance(e.child_id, UUID) and isinstance(e.at, datetime):
             fact = Fact(e.submission_id, kind, e.child_id, e.at, _id(e.by), e.kiosk_id)
@@ -320,6 +321,10 @@ _KINDS = {
     "CheckedOut": FactKind.CHECK_OUT,
     "NightClosed": FactKind.NIGHT_CLOSE,
 }
+
+
+def _n(value: int | Shredded) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _id(value: object) -> UUID | None:
