@@ -170,17 +170,22 @@ def build(
         runner.catch_up()
         return view.events_in(category, months)
 
-    def compile_sheets(category: str, months: Sequence[str]) -> None:
-        """The attendance figures of the months whose day sheet is about to go (ADR 0022)."""
-        if category != Category.DAY_SHEET:
-            return
-        runner.catch_up()
-        for month in months:
-            app.compile_attendance_month(month, *view.month_figures(month))
-        runner.catch_up()
-
     currency = make_currency(app, shredded_by)
     roster = make_roster_records(app, shredded_by)
+
+    def compile_sheets(category: str, months: Sequence[str]) -> None:
+        """The figures of the months whose day or roster sheet is about to go (ADR 0022)."""
+        if category == Category.DAY_SHEET:
+            runner.catch_up()
+            for month in months:
+                app.compile_attendance_month(month, *view.month_figures(month))
+            runner.catch_up()
+        elif category == Category.ROSTER_SHEET:
+            roster.runner.catch_up()
+            for month in months:
+                app.compile_roster_month(month, roster.view.month_figures(month))
+            roster.runner.catch_up()
+
     access = AccessControl(access_view, access_runner)
     archive = ArchiveDeliveries(app, access, clock)
     gallring = Gallring(

@@ -26,8 +26,13 @@ from domain.personal import Category, MonthOf, Personal, Shredded, Veil
 from domain.shift_times import MAX_BREAKS, MAX_SHIFT_MINUTES, Break, ShiftTimes, ShiftType
 
 _SHIFT = Personal(Category.STAFF_SCHEDULE, subject="staff_id", epoch=MonthOf("day"))
-# Whose keys a month's shifts use is sealed under the roster's own sheet (ADR 0022).
-_SHEET = Veil(Category.ROSTER_SHEET, MonthOf("day"))
+# Whose keys a month's shifts use, and each shift's share of the day's staff counters, are
+# sealed under the month's roster sheet (ADR 0022); gallring compiles the month's staff
+# figures before it culls the sheet.
+_PLANNED_SHEET = Veil(
+    Category.ROSTER_SHEET, MonthOf("day"), fields=("working_minutes", "first_of_day")
+)
+_CHANGED_SHEET = Veil(Category.ROSTER_SHEET, MonthOf("day"), fields=("working_minutes",))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/department-roster")
 
 
@@ -50,7 +55,7 @@ def _decoded_breaks(value: Any) -> tuple[Break, ...] | Shredded:
 class Shift:
     shift_id: UUID
     day: date
-    working_minutes: int
+    working_minutes: int | Shredded
     staff_id: UUID | Shredded
     start: time | Shredded
     end: time | Shredded
@@ -81,11 +86,11 @@ class DepartmentRoster(Aggregate):
         month: str
 
     class ShiftPlanned(Aggregate.Event):
-        veil: ClassVar[Veil] = _SHEET
+        veil: ClassVar[Veil] = _PLANNED_SHEET
         shift_id: UUID
         day: date
-        working_minutes: int
-        first_of_day: bool
+        working_minutes: int | Shredded
+        first_of_day: bool | Shredded
         staff_id: Annotated[UUID | Shredded, _SHIFT]
         start: Annotated[time | Shredded, _SHIFT]
         end: Annotated[time | Shredded, _SHIFT]
@@ -95,10 +100,10 @@ class DepartmentRoster(Aggregate):
     class ShiftChanged(Aggregate.Event):
         """New times, breaks or type; the staff member and the day stay the shift's own."""
 
-        veil: ClassVar[Veil] = _SHEET
+        veil: ClassVar[Veil] = _CHANGED_SHEET
         shift_id: UUID
         day: date
-        working_minutes: int
+        working_minutes: int | Shredded
         staff_id: Annotated[UUID | Shredded, _SHIFT]
         start: Annotated[time | Shredded, _SHIFT]
         end: Annotated[time | Shredded, _SHIFT]
@@ -238,8 +243,8 @@ class DepartmentRoster(Aggregate):
         self,
         shift_id: UUID,
         day: date,
-        working_minutes: int,
-        first_of_day: bool,
+        working_minutes: int | Shredded,
+        first_of_day: bool | Shredded,
         staff_id: UUID | Shredded,
         start: time | Shredded,
         end: time | Shredded,
@@ -262,7 +267,7 @@ class DepartmentRoster(Aggregate):
         self,
         shift_id: UUID,
         day: date,
-        working_minutes: int,
+        working_minutes: int | Shredded,
         staff_id: UUID | Shredded,
         start: time | Shredded,
         end: time | Shredded,

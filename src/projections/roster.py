@@ -21,6 +21,7 @@ from domain.gallring import GallringRun
 from domain.organisation import Unit
 from domain.personal import Category
 from domain.roster import DepartmentRoster, month_of
+from domain.roster_month import RosterMonth
 from projections.access import PeriodsPurged, ScopesPurged, ShreddedBy
 from retention.keys.scope import Scope
 
@@ -69,6 +70,14 @@ class ShiftUncounted:
     last_of_day: bool
 
 
+@dataclass(frozen=True, slots=True)
+class StaffMonthFigures:
+    """A month's staff counters as gallring compiled them before culling its roster sheet:
+    they replace what the month's shifts still add up to."""
+
+    days: tuple[dict[str, Any], ...]
+
+
 RosterChange = (
     DepartmentKnown
     | RosterOpened
@@ -77,6 +86,7 @@ RosterChange = (
     | ShiftUncounted
     | ScopesPurged
     | PeriodsPurged
+    | StaffMonthFigures
 )
 
 
@@ -132,16 +142,20 @@ class RosterProjection:
     def _(self, e: DepartmentRoster.ShiftPlanned) -> list[RosterChange]:
         staff = e.staff_id if isinstance(e.staff_id, UUID) else None
         scope = None if staff is None else Scope(staff, STAFF_SCHEDULE, month_of(e.day))
-        shift = (e.shift_id, e.originator_id, e.day, e.working_minutes, e.first_of_day)
-        return [ShiftCounted(*shift, staff, scope)]
+        minutes, first = _n(e.working_minutes), bool(_n(e.first_of_day))  # 0 once culled
+        return [ShiftCounted(e.shift_id, e.originator_id, e.day, minutes, first, staff, scope)]
 
     @changes.register
     def _(self, e: DepartmentRoster.ShiftChanged) -> list[RosterChange]:
-        return [ShiftRecounted(e.shift_id, e.working_minutes)]
+        return [ShiftRecounted(e.shift_id, _n(e.working_minutes))]
 
     @changes.register
     def _(self, e: DepartmentRoster.ShiftCancelled) -> list[RosterChange]:
         return [ShiftUncounted(e.shift_id, e.last_of_day)]
+
+    @changes.register
+    def _(self, e: RosterMonth.Compiled) -> list[RosterChange]:
+        return [StaffMonthFigures(tuple(e.days))]
 
     @changes.register
     def _(self, e: GallringRun.Decided) -> list[RosterChange]:
@@ -183,3 +197,9 @@ class RosterRecords:
         """Where the staff member's shifts (not cancelled, not culled) are, by day."""
         self.runner.catch_up()
         return self.view.shifts_of(staff_id, first, last)
+
+
+def _n(value: object) -> int:
+    """A figure under the roster sheet: 0 once the sheet is culled (the compiled month then
+    sets the day's counters, ``StaffMonthFigures``)."""
+    return int(value) if isinstance(value, int) else 0

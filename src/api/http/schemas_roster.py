@@ -38,7 +38,7 @@ class ShiftPublic(Model):
     department_id: UUID
     unit_id: UUID
     day: date
-    working_minutes: int = Field(description="end - start - breaks")
+    working_minutes: int | None = Field(description="end - start - breaks; null once culled")
     staff_id: UUID | None
     start: time | None
     end: time | None
@@ -51,6 +51,7 @@ def shift_public(view: ShiftView) -> ShiftPublic:
     values, culled = shown(
         {
             "staff_id": view.staff_id,
+            "working_minutes": view.working_minutes,
             "start": view.start,
             "end": view.end,
             "breaks": view.breaks,
@@ -63,7 +64,6 @@ def shift_public(view: ShiftView) -> ShiftPublic:
         department_id=view.department_id,
         unit_id=view.unit_id,
         day=view.day,
-        working_minutes=view.working_minutes,
         breaks=None if breaks is None else [BreakBody(start=s, end=e) for s, e in breaks],
         culled=culled,
         **values,

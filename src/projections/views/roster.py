@@ -30,6 +30,7 @@ from projections.roster import (
     ShiftRecounted,
     ShiftUncounted,
     StaffMinutes,
+    StaffMonthFigures,
 )
 from projections.runner import ProjectionRunner
 from projections.views.base import ViewSQL
@@ -108,10 +109,48 @@ class RosterViewSQL(ViewSQL):
             self._counted(c, change)
         elif isinstance(change, ShiftRecounted | ShiftUncounted):
             self._recounted(c, change)
+        elif isinstance(change, StaffMonthFigures):
+            self._month_figures(c, change)
         elif isinstance(change, ScopesPurged):
             self._purge_scopes(c, _PURGED, change.scopes)
         elif isinstance(change, PeriodsPurged):
             self._purge_periods(c, _PURGED, change.category, change.epochs)
+
+    def _month_figures(self, c: Any, change: StaffMonthFigures) -> None:
+        """Set, not add: the compiled month replaces what its shifts still add up to."""
+        put = ", ".join(f"{n} = excluded.{n}" for n in _COUNTS)
+        for row in change.days:
+            c.execute(
+                self._q(
+                    f"INSERT INTO {self._t('ros_department_days')} (department_id, day, "
+                    f"unit_id, {', '.join(_COUNTS)}) VALUES (?, ?, ?, ?, ?, ?) "
+                    f"ON CONFLICT (department_id, day) DO UPDATE SET {put}"
+                ),
+                (
+                    self._id(row["department_id"]),
+                    row["day"],
+                    self._id(row["unit_id"]),
+                    *(int(row[n]) for n in _COUNTS),
+                ),
+            )
+
+    def month_figures(self, month: str) -> list[dict[str, Any]]:
+        """The month's department-day staff counters, as ``StaffMonthFigures`` holds them."""
+        rows = self._rows(
+            f"SELECT department_id, unit_id, day, {', '.join(_COUNTS)} FROM "
+            f"{self._t('ros_department_days')} WHERE day >= ? AND day <= ? "
+            "ORDER BY day, department_id",
+            [f"{month}-01", f"{month}-31"],
+        )
+        return [
+            {
+                "department_id": self._uuid(r["department_id"]),
+                "unit_id": self._uuid(r["unit_id"]),
+                "day": str(r["day"]),
+                **{n: int(r[n]) for n in _COUNTS},
+            }
+            for r in rows
+        ]
 
     def _counted(self, c: Any, change: ShiftCounted) -> None:
         t, q, shift = self._t, self._q, self._id(change.shift_id)
