@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolationError
-from domain.personal import Category, FixedEpoch, MonthOf, Personal, Shredded
+from domain.personal import Category, FixedEpoch, MonthOf, OwnStreamEvent, Personal, Shredded
 
 _DIET = Personal(Category.DIET, subject="child_id", epoch=FixedEpoch())
 # Each setting under the month it was made in: once a child's diet is culled (no longer
@@ -65,6 +65,8 @@ def parse_diets(codes: list[str], note: str | None) -> tuple[tuple[DietCode, ...
 
 class DietRecord(Aggregate):
     """A child's diets and a note for staff; cleared when the child no longer needs one."""
+
+    Event = OwnStreamEvent  # one person's own stream: no readable record time (ADR 0023)
 
     class Opened(Aggregate.Created):
         child_id: Annotated[UUID | Shredded, _DIET]

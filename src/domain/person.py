@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolationError
-from domain.personal import Category, Personal, Shredded
+from domain.personal import Category, OwnStreamEvent, Personal, Shredded
 from domain.photo import MAX_PHOTO_BYTES, PHOTO_TYPES, check_photo, check_photo_type, decode_base64
 
 _ID = Personal(Category.IDENTITY)
@@ -65,6 +65,8 @@ class PersonRegistered(Aggregate.Created):
 class PersonRecord(Aggregate):
     """What every person has besides identity: contact details, a protected-identity marking,
     an optional profile and their own settings (SS 12000 Person; the seed's Unikum list)."""
+
+    Event = OwnStreamEvent  # one person's own stream: no readable record time (ADR 0023)
 
     class ContactChanged(Aggregate.Event):
         mobile: Annotated[str | Shredded | None, _CONTACT]

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
 
 
 class Category(StrEnum):
@@ -206,6 +208,16 @@ def veil_of(cls: type) -> Veil | None:
     return found if isinstance(found, Veil) else None
 
 
+class OwnStreamEvent(Aggregate.Event):
+    """The event base of an aggregate whose stream is one person's own (``Event =
+    OwnStreamEvent`` in its body): its events keep no readable record time, not even the
+    month (ADR 0023). The stream's id ties them together for ever, so their months would
+    tell that person's life in the system, from registration to the last placement's end,
+    long after its content is culled. The exact time is sealed with the first part."""
+
+    keeps_record_time: ClassVar[bool] = False
+
+
 @dataclass(frozen=True, slots=True)
 class Shredded:
     """What a personal field reads as once its key has been destroyed.
@@ -260,6 +272,7 @@ __all__ = [
     "Epoch",
     "FixedEpoch",
     "MonthOf",
+    "OwnStreamEvent",
     "Personal",
     "PersonalField",
     "Shredded",

@@ -22,7 +22,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, NotFoundError, RuleViolationError, SubmissionMismatchError
-from domain.personal import Category, Personal, Shredded, ValueOf
+from domain.personal import Category, OwnStreamEvent, Personal, Shredded, ValueOf
 from domain.photo import check_photo
 
 PICKUPS_NAMESPACE = UUID("6f1c0d38-54a4-4f0e-9a43-2a8d1b7f9c15")
@@ -130,6 +130,8 @@ class PickupPerson:
 
 class ChildPickups(Aggregate):
     """A child's pick-up persons, current and removed."""
+
+    Event = OwnStreamEvent  # one person's own stream: no readable record time (ADR 0023)
 
     class Opened(Aggregate.Created):
         child_id: Annotated[UUID | Shredded, _CHILD]

@@ -18,7 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, NotFoundError, RuleViolationError, SubmissionMismatchError
-from domain.personal import Category, MonthOf, Personal, Shredded
+from domain.personal import Category, MonthOf, OwnStreamEvent, Personal, Shredded
 
 _NOTE = Personal(Category.CALENDAR, subject="child_id", epoch=MonthOf("day"))
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://gallra.example/stay-notebook")
@@ -80,6 +80,8 @@ class Note:
 
 class StayNotebook(Aggregate):
     """A child's notes and calendar events, each with a client-chosen id."""
+
+    Event = OwnStreamEvent  # one person's own stream: no readable record time (ADR 0023)
 
     class Opened(Aggregate.Created):
         """Nothing personal: the stream's id is derived from the child's, one way."""

@@ -18,7 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, NotFoundError, RuleViolationError, SubmissionMismatchError
-from domain.personal import Category, Personal, Shredded, ValueOf
+from domain.personal import Category, OwnStreamEvent, Personal, Shredded, ValueOf
 from domain.schedule_state import Decision, Schedule, State, in_force, in_force_until
 from domain.schedule_terms import Entry, ScheduleTerms, Times
 
@@ -33,6 +33,8 @@ def schedule_book_id(child_id: UUID) -> UUID:
 
 class ScheduleBook(Aggregate):
     """A child's stay schedules, laid by guardians or staff and decided by staff."""
+
+    Event = OwnStreamEvent  # one person's own stream: no readable record time (ADR 0023)
 
     class Opened(Aggregate.Created):
         """Nothing personal: the id is derived from the child's, and says nothing itself."""

@@ -25,7 +25,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, NotFoundError, RuleViolationError
 from domain.organisation import SchoolForm
-from domain.personal import Category, MonthOf, Personal, Shredded, ValueOf
+from domain.personal import Category, MonthOf, OwnStreamEvent, Personal, Shredded, ValueOf
 
 _CONSENT = Personal(Category.CONSENT, epoch=MonthOf("on"))
 _TRANSFER = Personal(Category.PLACEMENT, epoch=ValueOf("placement_id"))
@@ -43,6 +43,8 @@ class Transfer:
 
 class TransitionArchive(Aggregate):
     """Consent and transfer; mixed into ``Child``, whose guardians and placements it reads."""
+
+    Event = OwnStreamEvent  # one person's own stream: no readable record time (ADR 0023)
 
     guardians: dict[UUID, str | Shredded]
 

@@ -37,8 +37,10 @@ def check_trail(trail: Trail) -> None:
     )
     assert kinds.get("Child.Registered", 0) <= 1, trail  # never two people in one trail
     own_stream = any(k.startswith(PERSON_STREAMS) for k in kinds)
-    if not (own_stream or set(kinds) <= A_HOLD):
-        assert trail.span_days <= MONTH, trail  # kiosk days, lessons, notes: a month at most
+    if not set(kinds) <= A_HOLD:
+        # Kiosk days, lessons, notes: a month at most. A person's own stream keeps no record
+        # time (ADR 0023), so it cannot be dated across months either.
+        assert trail.span_days <= MONTH, trail
     # Once its scope is culled a hold names no one: it is never part of a person's trail.
     assert not (own_stream and A_HOLD & set(kinds)), trail
 

@@ -17,7 +17,7 @@ from domain.attendance import DepartmentDay
 from domain.organisation import Unit
 from retention.keys.scope import Scope
 from retention.sealing import envelope
-from retention.sealing.mapper import month_start
+from retention.sealing.mapper import NO_TIME, month_start
 from retention.sealing.transcodings import make_transcoder, register_all
 
 EXACT = datetime(2024, 3, 14, 7, 42, 13, 123456, tzinfo=UTC)
@@ -124,6 +124,30 @@ def test_a_real_check_in_keeps_only_the_month_it_was_written(gallra: Gallra) -> 
     if (before.day, before.hour) != (1, 0):  # else the month start shares the hour
         assert f"{before:%Y-%m-%d}T{before:%H}" not in stored.state.decode("latin-1")
     assert app.sealing_mapper.to_domain_event(stored).timestamp >= before  # exact, opened
+
+
+def test_a_persons_own_stream_keeps_no_readable_time(gallra: Gallra) -> None:
+    """A child's own stream (ADR 0023): not even the month is readable, so its events cannot
+    be dated once culled; the exact time opens while the key lives."""
+    app = gallra.app
+    unit = app.create_unit("Förskolan Tid", "förskola")
+    dep = app.add_department(unit, "Ugglan")
+    before = datetime.now(UTC)
+    child = app.register_child("Tea", "Tid", "20200101TF01", [])
+    app.place_child(child, unit, dep, date(2024, 3, 1))
+    stored = list(app.recorder.select_events(child))
+    assert len(stored) >= 2
+    for s in stored:
+        written = json.dumps(readable(s)["timestamp"])
+        assert "1970-01-01T00:00:00" in written, (s.topic, written)
+        assert f"{before:%Y-%m}" not in s.state.decode("latin-1"), s.topic
+    opened = [app.sealing_mapper.to_domain_event(s) for s in stored]
+    assert all(e.timestamp >= before for e in opened)  # exact, from the sealed parts
+    for record in app.keystore.scopes(subject=child):
+        app.keystore.shred(uuid4(), scopes=[record.scope])
+    app.evict_caches()
+    culled = [app.sealing_mapper.to_domain_event(s) for s in stored]
+    assert {e.timestamp for e in culled} == {NO_TIME}
 
 
 def test_the_decoder_keeps_the_last_duplicate_key() -> None:

@@ -25,6 +25,7 @@ from domain.stay_notes import notebook_id
 from domain.stay_schedule import schedule_book_id
 from retention.keys.culling import ScopeRecord
 from retention.sealing import envelope
+from retention.sealing.mapper import NO_TIME
 
 SHARED_STREAMS: Final = frozenset(
     {
@@ -199,8 +200,9 @@ def _quasi(state: dict[str, Any]) -> dict[str, str]:
 
 
 def _time_text(value: object) -> str:
-    """A record time as precisely as it is stored: a month start reads as the month."""
-    if not isinstance(value, datetime):
+    """A record time as precisely as it is stored: a month start reads as the month, and a
+    person's own stream's placeholder as none (ADR 0023)."""
+    if not isinstance(value, datetime) or value == NO_TIME:
         return "-"
     moment = value.astimezone(UTC)
     if moment.time() == datetime.min.time():
@@ -213,7 +215,8 @@ def _dates(state: dict[str, Any]) -> Iterator[date]:
         if name in ("originator_id", "originator_version"):
             continue
         if isinstance(value, datetime):
-            yield value.astimezone(UTC).date()
+            if value != NO_TIME:
+                yield value.astimezone(UTC).date()
         elif isinstance(value, date):
             yield value
 

@@ -18,7 +18,7 @@ import os
 import struct
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -114,7 +114,9 @@ class SealingMapper(Mapper[UUID]):
         version = state.pop("originator_version")
         if plan.class_version > 1:
             state["class_version"] = plan.class_version
-        if not plan.groups:  # nothing personal: the exact time stays readable
+        if not plan.groups:  # nothing personal: the exact time stays readable ...
+            if not plan.keeps_time and isinstance(state.get("timestamp"), datetime):
+                state["timestamp"] = NO_TIME  # ... but not in a person's own stream
             return plan, originator_id, version, state, [], b"", None
         veil = plan.veil_scope(state, originator_id, interned)
         parts = plan.split(state, originator_id, interned)
@@ -127,7 +129,9 @@ class SealingMapper(Mapper[UUID]):
         # readable part keeps the month. On reading, the part's copy wins (``_splice``).
         parts[0][1]["timestamp"] = exact
         opening = None
-        if exact.tzinfo is UTC:  # as eventsourcing makes them: no conversion needed
+        if not plan.keeps_time:  # a person's own stream: no month either (ADR 0023)
+            opening = self._month_openings.get(0) or self._month_opening(NO_TIME)
+        elif exact.tzinfo is UTC:  # as eventsourcing makes them: no conversion needed
             opening = self._month_openings.get(exact.year * 12 + exact.month)
         opening = opening or self._month_opening(exact)
         return plan, originator_id, version, state, parts, opening, veil
@@ -140,7 +144,9 @@ class SealingMapper(Mapper[UUID]):
         path (about 2 us), so the month's copy is not encoded again for every event."""
         start = month_start(at)
         opening = self.transcoder.encode({"timestamp": start})[:-1] + b","
-        if at.tzinfo is UTC:
+        if at is NO_TIME:
+            self._month_openings[0] = opening
+        elif at.tzinfo is UTC:
             self._month_openings[start.year * 12 + start.month] = opening
         return opening
 
@@ -444,6 +450,10 @@ def _scopes(split: _Split) -> list[Scope]:
     veil = split[6]
     return scopes if veil is None else [*scopes, veil[0]]
 
+
+NO_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
+"""The readable record time of an event in a person's own stream (ADR 0023): none. The real
+one is sealed with its first part, or, for an event with nothing personal, not kept."""
 
 _MONTH_STARTS: dict[int, datetime] = {}
 

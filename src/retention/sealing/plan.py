@@ -83,6 +83,8 @@ class SealPlan:
     declared: tuple[tuple[str, Category | CategoryOf], ...]  # every personal field
     needs_originator: bool  # a subject or epoch names the stream itself
     veil: Group | None = None  # seals the key ids of the other parts (ADR 0022)
+    # False for a person's own stream: no record time stays readable (ADR 0023)
+    keeps_time: bool = True
 
     def veil_scope(
         self, state: dict[str, Any], originator_id: UUID, interned: Interned
@@ -154,4 +156,5 @@ def seal_plan(cls: type) -> SealPlan:
         veil=None
         if veil is None
         else Group("", veil.category, veil.epoch, veil.fields, subject_id=veil.subject),
+        keeps_time=getattr(cls, "keeps_record_time", True) is not False,
     )
