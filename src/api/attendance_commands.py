@@ -18,7 +18,7 @@ from api.app_base import GallraBase
 from domain.absence import AbsenceKind
 from domain.attendance import DepartmentDay, department_day_id
 from domain.attendance_facts import Outcome, Rule
-from domain.attendance_month import AttendanceMonth, attendance_month_id
+from domain.compiled_month import CompiledMonth, compiled_month_id
 from domain.errors import RuleViolationError
 from domain.people import Child
 
@@ -216,14 +216,18 @@ class AttendanceCommands(GallraBase):
     def department_day(self, department_id: UUID, day: date) -> DepartmentDay | None:
         return self._existing_day(department_id, day)
 
-    def compile_attendance_month(
-        self, month: str, days: list[dict[str, Any]], unit_days: list[dict[str, Any]]
+    def compile_month(
+        self,
+        sheet: str,
+        month: str,
+        days: list[dict[str, Any]],
+        unit_days: list[dict[str, Any]] | None = None,
     ) -> bool:
-        """Record a month's figures before its day sheet is culled; False if they already
-        are (a run resumed after a crash compiles again and finds the first record)."""
-        if self._find(AttendanceMonth, attendance_month_id(month)) is not None:
+        """Record a month's figures before its sheet is culled (ADR 0022); False if they
+        already are (a run resumed after a crash compiles again and finds the first)."""
+        if self._find(CompiledMonth, compiled_month_id(sheet, month)) is not None:
             return False
-        self.save(AttendanceMonth.compile(month, days, unit_days))
+        self.save(CompiledMonth.compile(sheet, month, days, unit_days or []))
         return True
 
     def department_day_events(self, department_id: UUID, day: date) -> Iterator[Any]:

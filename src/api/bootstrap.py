@@ -178,12 +178,12 @@ def build(
         if category == Category.DAY_SHEET:
             runner.catch_up()
             for month in months:
-                app.compile_attendance_month(month, *view.month_figures(month))
+                app.compile_month(category, month, *view.month_figures(month))
             runner.catch_up()
         elif category == Category.ROSTER_SHEET:
             roster.runner.catch_up()
             for month in months:
-                app.compile_roster_month(month, roster.view.month_figures(month))
+                app.compile_month(category, month, roster.view.month_figures(month))
             roster.runner.catch_up()
 
     access = AccessControl(access_view, access_runner)

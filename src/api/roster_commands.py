@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
 from uuid import UUID
 
 from api.app_base import GallraBase
@@ -17,7 +16,6 @@ from domain.errors import NotFoundError, RuleViolationError
 from domain.organisation import Unit
 from domain.personal import Category, Shredded
 from domain.roster import Break, DepartmentRoster, Shift, ShiftTimes, month_of, roster_id
-from domain.roster_month import RosterMonth, roster_month_id
 from domain.staff import Staff
 from retention.errors import ScopeShreddedError
 
@@ -106,14 +104,6 @@ class RosterCommands(GallraBase):
             return cancelled
 
         return self._retrying(command)  # type: ignore[no-any-return]
-
-    def compile_roster_month(self, month: str, days: list[dict[str, Any]]) -> bool:
-        """Record a month's staff figures before its roster sheet is culled; False if they
-        already are (a resumed run compiles again and finds the first record)."""
-        if self._find(RosterMonth, roster_month_id(month)) is not None:
-            return False
-        self.save(RosterMonth.compile(month, days))
-        return True
 
     def roster_shifts(self, department_id: UUID, month: str) -> list[ShiftView]:
         """The department's shifts of the month, not cancelled, by day and start."""

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from domain.absence import kind_of
 from domain.attendance import DepartmentDay
-from domain.attendance_month import AttendanceMonth
+from domain.compiled_month import CompiledMonth
 from domain.gallring import GallringRun
 from domain.personal import Category
 from projections.changes import (
@@ -98,7 +98,9 @@ class AttendanceProjection:
         ]
 
     @changes.register
-    def _(self, e: AttendanceMonth.Compiled) -> list[Change]:
+    def _(self, e: CompiledMonth.Compiled) -> list[Change]:
+        if e.sheet != Category.DAY_SHEET:
+            return []
         return [MonthFigures(e.month, tuple(e.days), tuple(e.unit_days))]
 
     @changes.register

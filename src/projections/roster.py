@@ -17,11 +17,11 @@ from functools import singledispatchmethod
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.compiled_month import CompiledMonth
 from domain.gallring import GallringRun
 from domain.organisation import Unit
 from domain.personal import Category
 from domain.roster import DepartmentRoster, month_of
-from domain.roster_month import RosterMonth
 from projections.access import PeriodsPurged, ScopesPurged, ShreddedBy
 from retention.keys.scope import Scope
 
@@ -154,7 +154,9 @@ class RosterProjection:
         return [ShiftUncounted(e.shift_id, e.last_of_day)]
 
     @changes.register
-    def _(self, e: RosterMonth.Compiled) -> list[RosterChange]:
+    def _(self, e: CompiledMonth.Compiled) -> list[RosterChange]:
+        if e.sheet != Category.ROSTER_SHEET:
+            return []
         return [StaffMonthFigures(tuple(e.days))]
 
     @changes.register

@@ -15,7 +15,7 @@ from api.bootstrap import Gallra
 from builders import enrolled_department
 from conftest import Clock
 from domain.attendance import DepartmentDay, department_day_id
-from domain.attendance_month import AttendanceMonth, attendance_month_id
+from domain.compiled_month import CompiledMonth, compiled_month_id
 from domain.personal import Category, Shredded, sheet_subject
 from retention.sealing import envelope
 from retention.survey import HIDES_KEPT
@@ -87,9 +87,9 @@ def test_the_sheets_go_with_the_months_attendance(gallra: Gallra, clock: Clock) 
 
     assert sheet_is_culled(gallra, "2023-01")
     # The month's figures were compiled first, once; a second compile finds them.
-    compiled = gallra.app.repository.get(attendance_month_id("2023-01"))
-    assert isinstance(compiled, AttendanceMonth) and len(compiled.days) == 1
-    assert not gallra.app.compile_attendance_month("2023-01", [], [])
+    compiled = gallra.app.repository.get(compiled_month_id("day-sheet", "2023-01"))
+    assert isinstance(compiled, CompiledMonth) and len(compiled.days) == 1
+    assert not gallra.app.compile_month("day-sheet", "2023-01", [], [])
     # No record of the day still shows a stay's minutes or an absence's kind.
     for stored in stored_day(gallra, dep, DAY)[1:]:
         readable, _ = envelope.unpack(stored.state)

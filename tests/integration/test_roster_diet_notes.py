@@ -11,11 +11,11 @@ import pytest
 from api.bootstrap import Gallra
 from builders import enrolled_department
 from conftest import Clock
+from domain.compiled_month import CompiledMonth, compiled_month_id
 from domain.errors import NotFoundError, RuleViolationError, SubmissionMismatchError
 from domain.people import Staff
 from domain.personal import Shredded
 from domain.roster import roster_id
-from domain.roster_month import RosterMonth, roster_month_id
 from domain.stay_notes import NoteContent
 from retention.errors import ScopeShreddedError
 from retention.keys.scope import Scope
@@ -104,9 +104,9 @@ def test_shift_counters_survive_rebuild_and_culling(gallra: Gallra, clock: Clock
     # A culled shift shows no minutes of its own: they went with the roster sheet, after the
     # month's staff counters were compiled (ADR 0022).
     assert all(isinstance(v.working_minutes, Shredded) for v in views)
-    compiled = app.repository.get(roster_month_id("2026-03"))
-    assert isinstance(compiled, RosterMonth) and len(compiled.days) == 2
-    assert not app.compile_roster_month("2026-03", [])
+    compiled = app.repository.get(compiled_month_id("roster-sheet", "2026-03"))
+    assert isinstance(compiled, CompiledMonth) and len(compiled.days) == 2
+    assert not app.compile_month("roster-sheet", "2026-03", [])
     gallra.roster.runner.rebuild()
     assert counters(gallra, dep) == expected
     with pytest.raises(ScopeShreddedError):

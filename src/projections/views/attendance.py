@@ -171,39 +171,12 @@ class AttendanceViewSQL(UnitMonthQueries):
 
     def _month_figures(self, c: Any, change: MonthFigures) -> None:
         """Set, not add: the compiled month replaces what its records still add up to."""
-        day_set = ", ".join(f"{n} = excluded.{n}" for n in _COUNTS)
-        for row in change.days:
-            c.execute(
-                self._q(
-                    f"INSERT INTO {self._t('att_day_counts')} (department_id, day, unit_id, "
-                    f"month, {', '.join(_COUNTS)}) VALUES (?, ?, ?, ?, "
-                    f"{', '.join('?' * len(_COUNTS))}) "
-                    f"ON CONFLICT (department_id, day) DO UPDATE SET {day_set}"
-                ),
-                (
-                    self._id(row["department_id"]),
-                    row["day"],
-                    self._id(row["unit_id"]),
-                    change.month,
-                    *(int(row[n]) for n in _COUNTS),
-                ),
-            )
-        unit_set = ", ".join(f"{n} = excluded.{n}" for n in _UNIT_COUNTS)
-        for row in change.unit_days:
-            c.execute(
-                self._q(
-                    f"INSERT INTO {self._t('att_unit_days')} (unit_id, day, month, "
-                    f"{', '.join(_UNIT_COUNTS)}) VALUES (?, ?, ?, "
-                    f"{', '.join('?' * len(_UNIT_COUNTS))}) "
-                    f"ON CONFLICT (unit_id, day) DO UPDATE SET {unit_set}"
-                ),
-                (
-                    self._id(row["unit_id"]),
-                    row["day"],
-                    change.month,
-                    *(int(row[n]) for n in _UNIT_COUNTS),
-                ),
-            )
+        month = {"month": change.month}
+        days = ({**r, **month} for r in change.days)
+        keys = ("department_id", "day", "unit_id", "month")
+        self._put_figures(c, "att_day_counts", keys, _COUNTS, days)
+        unit_days = ({**r, **month} for r in change.unit_days)
+        self._put_figures(c, "att_unit_days", ("unit_id", "day", "month"), _UNIT_COUNTS, unit_days)
 
     def month_figures(self, month: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """The month's department-day and unit-day counters, as ``MonthFigures`` holds them."""

@@ -10,7 +10,7 @@ period is the same for every view whose rows carry their scope.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -95,3 +95,29 @@ class ViewSQL:
                     ),
                     (category, epoch),
                 )
+
+    def _put_figures(
+        self,
+        c: Any,
+        table: str,
+        keys: Sequence[str],
+        counts: Sequence[str],
+        rows: Iterable[Mapping[str, Any]],
+    ) -> None:
+        """Insert or overwrite counter rows, the conflict key being the first two ``keys``
+        (an ``*_id`` key is an id): a compiled month sets its figures where records add
+        theirs (ADR 0022)."""
+        columns = [*keys, *counts]
+        put = ", ".join(f"{n} = excluded.{n}" for n in counts)
+        c.executemany(
+            self._q(
+                f"INSERT INTO {self._t(table)} ({', '.join(columns)}) VALUES "
+                f"({', '.join('?' * len(columns))}) "
+                f"ON CONFLICT ({', '.join(keys[:2])}) DO UPDATE SET {put}"
+            ),
+            [
+                tuple(self._id(r[k]) if k.endswith("_id") else r[k] for k in keys)
+                + tuple(int(r[n]) for n in counts)
+                for r in rows
+            ],
+        )

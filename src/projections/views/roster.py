@@ -118,21 +118,8 @@ class RosterViewSQL(ViewSQL):
 
     def _month_figures(self, c: Any, change: StaffMonthFigures) -> None:
         """Set, not add: the compiled month replaces what its shifts still add up to."""
-        put = ", ".join(f"{n} = excluded.{n}" for n in _COUNTS)
-        for row in change.days:
-            c.execute(
-                self._q(
-                    f"INSERT INTO {self._t('ros_department_days')} (department_id, day, "
-                    f"unit_id, {', '.join(_COUNTS)}) VALUES (?, ?, ?, ?, ?, ?) "
-                    f"ON CONFLICT (department_id, day) DO UPDATE SET {put}"
-                ),
-                (
-                    self._id(row["department_id"]),
-                    row["day"],
-                    self._id(row["unit_id"]),
-                    *(int(row[n]) for n in _COUNTS),
-                ),
-            )
+        keys = ("department_id", "day", "unit_id")
+        self._put_figures(c, "ros_department_days", keys, _COUNTS, change.days)
 
     def month_figures(self, month: str) -> list[dict[str, Any]]:
         """The month's department-day staff counters, as ``StaffMonthFigures`` holds them."""
