@@ -36,7 +36,7 @@ from domain.attendance_facts import (
     derive,
 )
 from domain.errors import ConflictError, RuleViolationError, SubmissionMismatchError
-from domain.personal import Category, MonthOf, Personal, Shredded, Veil
+from domain.personal import Category, MonthOf, Personal, Shredded, Veil, counted
 
 _ATT = Personal(Category.ATTENDANCE, subject="child_id", epoch=MonthOf("day"))
 _HEALTH = Personal(Category.HEALTH, subject="child_id", epoch=MonthOf("day"))
@@ -308,7 +308,7 @@ class DepartmentDay(AbsenceDesk, Aggregate):
         kind = _KINDS[type(e).__name__]
         p, m, c, f = e.present_delta, e.minutes_delta, e.conflicts_delta, e.flagged_delta
         if p or m or c or f:  # a culled sheet's Shredded is falsy: nothing to add
-            self.totals += Totals(_n(p), _n(m), _n(c), _n(f))
+            self.totals += Totals(counted(p), counted(m), counted(c), counted(f))
         self.submissions[e.submission_id] = (str(kind), e.child_id, e.at, e.by)
         if isinstance(e.child_id, UUID) and isinstance(e.at, datetime):
             fact = Fact(e.submission_id, kind, e.child_id, e.at, _id(e.by), e.kiosk_id)
@@ -321,10 +321,6 @@ _KINDS = {
     "CheckedOut": FactKind.CHECK_OUT,
     "NightClosed": FactKind.NIGHT_CLOSE,
 }
-
-
-def _n(value: int | Shredded) -> int:
-    return value if isinstance(value, int) else 0
 
 
 def _id(value: object) -> UUID | None:

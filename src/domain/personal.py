@@ -235,6 +235,12 @@ class Shredded:
         return f"<culled {self.category}>"
 
 
+def counted(value: object) -> int:
+    """A counter sealed under a sheet (ADR 0022): its value, or 0 once the sheet is culled;
+    the month's compiled figures then stand for it."""
+    return int(value) if isinstance(value, int) else 0
+
+
 def is_shredded(value: object) -> typing.TypeGuard[Shredded]:
     return isinstance(value, Shredded)
 
@@ -278,6 +284,7 @@ __all__ = [
     "Shredded",
     "ValueOf",
     "Veil",
+    "counted",
     "is_shredded",
     "personal_fields",
     "reveal",

@@ -17,7 +17,7 @@ from domain.absence import kind_of
 from domain.attendance import DepartmentDay
 from domain.compiled_month import CompiledMonth
 from domain.gallring import GallringRun
-from domain.personal import Category
+from domain.personal import Category, counted
 from projections.changes import (
     Change,
     DayCounts,
@@ -51,11 +51,11 @@ class AttendanceProjection:
             DayCounts(
                 e.originator_id,
                 e.day,
-                children=_n(e.present_delta),
-                presence_minutes=_n(e.minutes_delta),
-                present_children=_n(e.present_delta),
-                conflicts=_n(e.conflicts_delta),
-                flagged=_n(e.flagged_delta),
+                children=counted(e.present_delta),
+                presence_minutes=counted(e.minutes_delta),
+                present_children=counted(e.present_delta),
+                conflicts=counted(e.conflicts_delta),
+                flagged=counted(e.flagged_delta),
             )
         ]
         department = self.department_of.get(e.originator_id)
@@ -78,7 +78,7 @@ class AttendanceProjection:
             DayCounts(
                 e.originator_id,
                 e.day,
-                children=_n(e.first_of_day),
+                children=counted(e.first_of_day),
                 absence_days=1,
                 absence_kind=kind_of(e.kind),
                 absence_reports=1,
@@ -91,7 +91,7 @@ class AttendanceProjection:
             DayCounts(
                 e.originator_id,
                 e.day,
-                children=-_n(e.counted),
+                children=-counted(e.counted),
                 absence_days=-1,
                 absence_kind=kind_of(e.kind),
             )
@@ -108,9 +108,3 @@ class AttendanceProjection:
         if e.category == Category.ATTENDANCE:
             return [PeriodsCulled(e.category, tuple(e.epochs))]
         return []
-
-
-def _n(value: object) -> int:
-    """A counter under the day sheet: 0 once the sheet is culled (the compiled month then
-    sets the day's figures, ``DayFigures``)."""
-    return int(value) if isinstance(value, int) else 0

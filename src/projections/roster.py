@@ -20,7 +20,7 @@ from uuid import UUID
 from domain.compiled_month import CompiledMonth
 from domain.gallring import GallringRun
 from domain.organisation import Unit
-from domain.personal import Category
+from domain.personal import Category, counted
 from domain.roster import DepartmentRoster, month_of
 from projections.access import PeriodsPurged, ScopesPurged, ShreddedBy
 from retention.keys.scope import Scope
@@ -142,12 +142,12 @@ class RosterProjection:
     def _(self, e: DepartmentRoster.ShiftPlanned) -> list[RosterChange]:
         staff = e.staff_id if isinstance(e.staff_id, UUID) else None
         scope = None if staff is None else Scope(staff, STAFF_SCHEDULE, month_of(e.day))
-        minutes, first = _n(e.working_minutes), bool(_n(e.first_of_day))  # 0 once culled
+        minutes, first = counted(e.working_minutes), bool(counted(e.first_of_day))  # 0 once culled
         return [ShiftCounted(e.shift_id, e.originator_id, e.day, minutes, first, staff, scope)]
 
     @changes.register
     def _(self, e: DepartmentRoster.ShiftChanged) -> list[RosterChange]:
-        return [ShiftRecounted(e.shift_id, _n(e.working_minutes))]
+        return [ShiftRecounted(e.shift_id, counted(e.working_minutes))]
 
     @changes.register
     def _(self, e: DepartmentRoster.ShiftCancelled) -> list[RosterChange]:
@@ -199,9 +199,3 @@ class RosterRecords:
         """Where the staff member's shifts (not cancelled, not culled) are, by day."""
         self.runner.catch_up()
         return self.view.shifts_of(staff_id, first, last)
-
-
-def _n(value: object) -> int:
-    """A figure under the roster sheet: 0 once the sheet is culled (the compiled month then
-    sets the day's counters, ``StaffMonthFigures``)."""
-    return int(value) if isinstance(value, int) else 0

@@ -40,13 +40,12 @@ from retention.survey import (
     Survey,
 )
 
-_VEIL_NAMES = frozenset(str(c) for c in VEILED)
-
 Progress = Callable[[int, int], None]
 EventCounter = Callable[[str, Sequence[str]], int]
 HeldSubjects = Callable[[date], Mapping[UUID, object]]
-SheetCompiler = Callable[[str, Sequence[str]], None]  # (sheet category, months)
 """Subjects whose culling a legal hold pauses on a day (``standing_holds``)."""
+SheetCompiler = Callable[[str, Sequence[str]], None]
+"""Records the figures of a sheet's months (category, months) before they go (ADR 0022)."""
 
 
 class RecordKeeper(Protocol):
@@ -175,11 +174,11 @@ class Gallring:
         # Veils last: each goes only once nothing it may hide in its month is left.
         order = sorted(
             ((rule, category) for rule in self.plan.rules for category in rule.categories),
-            key=lambda pair: pair[1] in _VEIL_NAMES,
+            key=lambda pair: pair[1] in VEILED,
         )
         for rule, category in order:
             due = [r for r in self.due.of(rule, category, as_of) if r.key_id not in resumed]
-            if due and category in _VEIL_NAMES:
+            if due and category in VEILED:
                 due = self._veils_free(rule, category, due, culls, held_back)
             if not due:
                 continue
@@ -288,7 +287,7 @@ class Gallring:
                 decided_by=by,
             )
             self.app.save(run)  # the decision is on record before any key is touched
-        if self.compile_sheets is not None and run.category in _VEIL_NAMES:
+        if self.compile_sheets is not None and run.category in VEILED:
             self.compile_sheets(run.category, list(run.epochs))  # a sheet goes by whole months
         destroyed = self.keystore.shred(
             run.id,

@@ -46,7 +46,6 @@ SHARED_STREAMS: Final = frozenset(
 )
 """Every other stream is taken to be one person's (the safe side: it links all it holds)."""
 
-_VEILS: Final = frozenset(str(c) for c in VEILED)
 PLACE_FIELDS: Final = ("department_id", "group_id", "unit_id")
 """Where a record is, finest first; organisation ids are quasi-identifiers, not links."""
 ORGANISATION_FIELDS: Final = frozenset({*PLACE_FIELDS, "parent_id", "subunit_id", "kiosk_id"})
@@ -141,7 +140,7 @@ def from_key_rows(rows: Iterable[ScopeRecord]) -> Iterator[Remnant]:
     sheet's row is a department-day's, no person's: not a remnant of anyone."""
     for row in rows:
         scope = row.scope
-        if scope.category in _VEILS:
+        if scope.category in VEILED:  # a StrEnum key matches its text
             continue
         month = _epoch_month(scope.epoch)
         yield Remnant(

@@ -120,9 +120,14 @@ def open_veil(clear: bytes) -> tuple[list[bytes], bytes]:
 def associated_data(originator_id: UUID | str, version: int, topic: str, key_id: bytes) -> bytes:
     """Binds a sealed part to its event and key. Every field but the topic has a fixed
     length (a text originator id is length-prefixed), so no two inputs give the same bytes."""
-    return b"".join(
-        (origin_bytes(originator_id), _VERSION.pack(version), topic_bytes(topic), key_id)
-    )
+    return associated_head(originator_id, version, topic) + key_id
+
+
+def associated_head(originator_id: UUID | str, version: int, topic: str) -> bytes:
+    """The associated data of an event's parts, but their key id: made once per event when
+    it has more than one part to open (a veil and what it hides)."""
+    origin = originator_id.bytes if isinstance(originator_id, UUID) else origin_bytes(originator_id)
+    return b"".join((origin, _VERSION.pack(version), topic_bytes(topic)))
 
 
 def origin_bytes(originator_id: UUID | str) -> bytes:

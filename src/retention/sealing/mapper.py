@@ -152,7 +152,8 @@ class SealingMapper(Mapper[UUID]):
 
     def _seal_all(self, splits: list[_Split], keys: dict[Scope, DataKey]) -> list[StoredEvent]:
         # One system call for every nonce of the batch; each is still fresh and random.
-        nonces = os.urandom(NONCE_BYTES * sum(len(_scopes(split)) for split in splits))
+        sealings = sum(len(split[4]) + (split[6] is not None) for split in splits)
+        nonces = os.urandom(NONCE_BYTES * sealings)
         offset = 0
         stored = []
         encode = self.transcoder.encode
@@ -221,11 +222,10 @@ class SealingMapper(Mapper[UUID]):
                         layouts.append((end, single, None, False, b""))
                         continue
                 elif data[:2] == veiled_magic and data[end := 6 + unpack_u32(data, 2)[0]] == 2:
-                    # the common veiled envelope: the day's sheet and one part under it
+                    # the common veiled envelope: the month's sheet and one part under it
                     stop = end + 33 + unpack_u32(data, end + 29)[0]
-                    if data[stop : stop + 16] == no_key and stop + 32 + unpack_u32(data, stop + 28)[
-                        0
-                    ] == len(data):
+                    size = unpack_u32(data, stop + 28)[0]
+                    if data[stop : stop + 16] == no_key and stop + 32 + size == len(data):
                         sheet = data[end + 1 : end + 17]
                         key_ids.add(sheet)
                         sealed = [
@@ -248,8 +248,7 @@ class SealingMapper(Mapper[UUID]):
         if veiled:
             layouts, keys = self._unveil(stored_events, layouts, keys)
         decode = self.transcoder.decode
-        version_pack = _VERSION.pack
-        topic_bytes = envelope.topic_bytes
+        associated_head = envelope.associated_head
         new = object.__new__
         set_attribute = object.__setattr__
         opened: list[DomainEventProtocol[UUID]] = []
@@ -276,15 +275,8 @@ class SealingMapper(Mapper[UUID]):
                     document, culled = readable, True  # its fields become Shredded below
                 else:
                     if head is None:
-                        originator_id = stored.originator_id
-                        head = b"".join(
-                            (
-                                originator_id.bytes
-                                if isinstance(originator_id, UUID)
-                                else envelope.origin_bytes(originator_id),
-                                version_pack(stored.originator_version),
-                                topic_bytes(stored.topic),
-                            )
+                        head = associated_head(
+                            stored.originator_id, stored.originator_version, stored.topic
                         )
                     ad = head + inline[0]
                     try:
@@ -372,7 +364,7 @@ class SealingMapper(Mapper[UUID]):
         (stream, version, topic) where a plain one keeps its key id, and the parts' keys are
         fetched in one more query."""
         hidden: set[bytes] = set()
-        version_pack, topic_bytes, no_key = _VERSION.pack, envelope.topic_bytes, envelope.NO_KEY
+        no_key = envelope.NO_KEY
         for index, (end, _, parts, veil, _sheet) in enumerate(layouts):
             if not veil or parts is None:
                 continue
@@ -382,13 +374,9 @@ class SealingMapper(Mapper[UUID]):
             if aead is None:
                 layouts[index] = (end, None, None, True, b"")
                 continue
-            origin = stored.originator_id
-            head = b"".join(  # as envelope.associated_data, inline, and kept for the part
-                (
-                    origin.bytes if isinstance(origin, UUID) else envelope.origin_bytes(origin),
-                    version_pack(stored.originator_version),
-                    topic_bytes(stored.topic),
-                )
+            # kept in the layout for the part under the veil: made once per event
+            head = envelope.associated_head(
+                stored.originator_id, stored.originator_version, stored.topic
             )
             try:
                 clear = aead.decrypt(nonce, ciphertext, head + veil_id)
