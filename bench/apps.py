@@ -45,6 +45,7 @@ def make_secrets() -> Secrets:
         active_kek="k1",
         index_key=pysecrets.token_bytes(32),
         token_key=pysecrets.token_bytes(32),
+        checkpoint_key=pysecrets.token_bytes(32),
     )
 
 

@@ -19,6 +19,7 @@ LABELS = {
     "batch_new_keys": "batch, new key each",
     "replay": "replay",
     "replay_all": "replay, half new keys",
+    "verify": "verify the log (bare: replay)",
     "kiosk_batch": "kiosk batch (1,000 events, checked)",
 }
 

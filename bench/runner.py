@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
+from api.application import GallraApplication
 from bench import kiosk, workloads
 from bench.apps import Pair, PgConfig, open_pair
 
@@ -27,10 +28,11 @@ WORKLOADS = (
     "append_new_keys",
     "batch_new_keys",
     "replay_all",
+    "verify",  # Gallra verifies the log; bare replays it (there is nothing to verify)
     "kiosk_batch",  # last: its setup writes events only Gallra has, which replays would count
 )
 SIDES = ("bare", "gallra")
-TARGETS = {"append": 0.7, "batch": 0.7, "kiosk_batch": 0.7, "replay": 0.8}
+TARGETS = {"append": 0.7, "batch": 0.7, "kiosk_batch": 0.7, "replay": 0.8, "verify": 0.5}
 # append/batch: children whose month keys exist (every kiosk day after a month's first);
 # *_new_keys: every event a child never seen, so every event makes a key (worst case,
 # reported without a target). replay: everything stored by then (children's keys reused,
@@ -84,7 +86,9 @@ def _run(
         return workloads.batch_append(app, rng, plan.saves, plan.batch_size, roster)
     if workload == "batch_new_keys":
         return workloads.batch_append(app, rng, plan.saves, plan.batch_size, None)
-    return workloads.replay(app)  # replay and replay_all
+    if workload == "verify" and isinstance(app, GallraApplication):
+        return workloads.verify(app)
+    return workloads.replay(app)  # replay, replay_all, and the bare side of verify
 
 
 def run_backend(
@@ -117,9 +121,9 @@ def _measure(pair: Pair, plan: Plan, step: Step, seed: int) -> dict[str, Any]:
                     workload, apps[side], rngs[side], plan, rosters[side], departments[side]
                 )
                 samples[workload][side].append(events / seconds)
-                if workload.startswith("replay"):
+                if workload.startswith("replay") or workload == "verify":
                     replayed[f"{workload}/{side}"] = events
-    for workload in ("replay", "replay_all"):
+    for workload in ("replay", "replay_all", "verify"):
         if replayed[f"{workload}/bare"] != replayed[f"{workload}/gallra"]:
             raise AssertionError(f"the two stores replayed different event counts: {replayed}")
     medians = {w: {s: statistics.median(samples[w][s]) for s in SIDES} for w in WORKLOADS}

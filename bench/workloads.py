@@ -1,4 +1,5 @@
-"""The three workloads, identical for both sides. Each returns (events, seconds).
+"""The workloads, identical for both sides (but verify, Gallra's alone). Each returns
+(events, seconds).
 
 Inputs (ids, times) and the aggregates' Opened events are made before the clock starts; what
 is timed is the command (``check_in`` on an aggregate held in memory, then ``app.save``) or
@@ -15,9 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.sqlite import SQLiteFactory
 
 from api.application import GallraApplication
 from domain.attendance import DepartmentDay
+from retention.integrity.checkpoints import CheckpointStore, Signer, known_keys
+from retention.integrity.verify import verify_log
 
 DAY = date(2026, 3, 16)
 PAGE = 500
@@ -140,6 +144,28 @@ def replay(app: Application[UUID]) -> tuple[int, float]:
         if len(page) < PAGE:
             break
     return count, time.perf_counter() - started
+
+
+def verify(app: GallraApplication) -> tuple[int, float]:
+    """The whole log verified (ADR 0024): every stream's chain and a checkpoint signed over it
+    before the clock starts, so its signature and digest are checked too. Gallra only; its
+    rate is compared with the bare side's replay."""
+    store = CheckpointStore(app.keystore, postgres=not isinstance(app.factory, SQLiteFactory))
+    store.create_table()
+    signer = Signer(app.secrets.checkpoint_key or bytes(32))
+    report = verify_log(app.recorder, store.all(), known_keys([signer.public]))
+    if report.failure is not None:
+        raise AssertionError(f"the bench's own log does not verify: {report.failure}")
+    if report.signed_through != report.last_position:
+        seq = report.checkpoints + 1
+        at = datetime.now(UTC)
+        store.add(signer.sign(seq, report.last_position, report.events, report.digest, at))
+    started = _timed_start()
+    report = verify_log(app.recorder, store.all(), known_keys([signer.public]))
+    seconds = time.perf_counter() - started
+    if not report.ok or report.checkpoints == 0:
+        raise AssertionError(f"verification failed in the bench: {report}")
+    return report.events, seconds
 
 
 def warm_up(app: Application[UUID], rng: random.Random) -> None:

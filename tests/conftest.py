@@ -66,6 +66,7 @@ def make_secrets(kek_id: str = "k1") -> Secrets:
         active_kek=kek_id,
         index_key=pysecrets.token_bytes(32),
         token_key=pysecrets.token_bytes(32),
+        checkpoint_key=pysecrets.token_bytes(32),
     )
 
 

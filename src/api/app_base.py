@@ -102,7 +102,7 @@ class GallraBase(Application[UUID]):
         return make_transcoder()
 
     def construct_event_store(self) -> EventStore[UUID]:
-        return SealedEventStore(mapper=self.mapper, recorder=self.recorder)
+        return SealedEventStore(mapper=self.sealing_mapper, recorder=self.recorder)
 
     @property
     def sealing_mapper(self) -> SealingMapper:

@@ -38,6 +38,8 @@ from projections.views.roster import make_roster_records
 from projections.views.sqlite import SQLiteAccessView, SQLiteAttendanceView
 from retention.errors import KekError
 from retention.gallring import Gallring
+from retention.integrity.checkpoints import CheckpointStore
+from retention.integrity.service import LogIntegrity
 from retention.keys.kek import (
     Secrets,
     generate_secrets_file,
@@ -70,6 +72,7 @@ class Gallra:
     roster: RosterRecords
     preschool: PreschoolStatistics
     archive: ArchiveDeliveries
+    integrity: LogIntegrity
     # issue 4 read sides: one field each (schedules, tempus people and kiosks, roster), above
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -159,6 +162,8 @@ def build(
         raise TypeError(type(app.factory).__name__)
     view.create_table()
     access_view.create_table()
+    checkpoints = CheckpointStore(app.keystore, postgres=isinstance(app.factory, PostgresFactory))
+    checkpoints.create_table()
     runner = ProjectionRunner(app, view, AttendanceCache(view))
 
     def shredded_by(decision: UUID) -> list[Scope]:
@@ -210,6 +215,7 @@ def build(
         tokens=TokenIssuer(secrets.token_key, timedelta(hours=settings.token_ttl_hours)),
         access=access,
         archive=archive,
+        integrity=LogIntegrity(app.recorder, checkpoints, secrets.checkpoint_key, clock),
         outbox=make_outbox(app, sender or RecordingSender(), clock),
         audit=make_access_log(app, shredded_by),
         lessons=make_lesson_records(app, shredded_by),

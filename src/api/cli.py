@@ -19,6 +19,7 @@ from api.bootstrap import Gallra, today
 from api.cli_archive import archive_cli
 from api.cli_attendance import attendance_cli
 from api.cli_keys import keys_cli
+from api.cli_log import log_cli
 from api.cli_notices import notices_cli
 from api.cli_retention import retention_cli
 from api.cli_shared import (
@@ -50,6 +51,7 @@ cli.add_typer(keys_cli, name="keys")
 cli.add_typer(notices_cli, name="notices")
 cli.add_typer(attendance_cli, name="attendance")
 cli.add_typer(archive_cli, name="archive")
+cli.add_typer(log_cli, name="log")
 
 
 @cli.command()

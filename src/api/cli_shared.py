@@ -72,13 +72,16 @@ def show_table(
     out.print(table)
 
 
-def progress_bar() -> Progress:
+def progress_bar(*, transient: bool = False) -> Progress:
+    """A bar on stderr; a transient one is gone once done (and not drawn at all where stderr
+    is no terminal), so a failure after it stays the one line on stderr."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         console=err,
-        transient=False,
+        transient=transient,
+        disable=transient and not err.is_terminal,
     )
 
 

@@ -7,11 +7,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from eventsourcing.persistence import StoredEvent
+
 from api.bootstrap import Gallra
 from domain.attendance import DepartmentDay
 from domain.attendance_facts import Totals
 from domain.personal import Shredded
+from retention.integrity import chain
 from retention.keys.scope import Scope
+from retention.sealing import envelope
 from retention.sealing.plan import seal_plan
 
 DAY = date(2026, 3, 2)
@@ -32,7 +36,14 @@ def v1(
     # b"": no month opening, the exact time stays readable, as version 1 was written
     # None: no day sheet, as version 1 was written
     split = (seal_plan(cls), stream, version, state, parts, b"", None)
-    return mapper._seal_all([split], keys)[0]
+    chained = mapper._seal_all([split], keys, {stream: chain.GENESIS})[0]
+    # no chain link either: version 1 of the envelope came before the chain (ADR 0024)
+    return StoredEvent(
+        originator_id=chained.originator_id,
+        originator_version=chained.originator_version,
+        topic=chained.topic,
+        state=envelope.split_link(chained.state)[0],
+    )
 
 
 def store_v1_day(gallra: Gallra) -> tuple[DepartmentDay, UUID, UUID]:

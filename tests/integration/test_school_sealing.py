@@ -143,7 +143,13 @@ def test_first_slice_placements_are_upcast(gallra: Gallra) -> None:
         b"",  # no month opening: the exact time stays readable, as version 1 was written
         None,  # no veil
     )
-    v1 = mapper._seal_all([split], keys)[0]
+    chained = mapper._seal_all([split], keys, {child.id: bytes(32)})[0]
+    v1 = StoredEvent(  # and no chain link: version 1 of the envelope came before it
+        originator_id=chained.originator_id,
+        originator_version=chained.originator_version,
+        topic=chained.topic,
+        state=envelope.split_link(chained.state)[0],
+    )
     app.recorder.insert_events([mapper.to_stored_event(registered), v1])
     loaded = app.repository.get(child.id)
     assert isinstance(loaded, Child)

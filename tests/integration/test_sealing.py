@@ -130,7 +130,7 @@ def test_a_flipped_ciphertext_bit_fails_loudly_and_names_no_value(gallra: Gallra
     mapper = gallra.app.sealing_mapper
     stored = mapper.to_stored_event(absence_event(date(2025, 1, 2), "secret reason"))
     tampered = bytearray(stored.state)
-    tampered[-1] ^= 1
+    tampered[-1 - envelope.LINK_BYTES] ^= 1  # the tag's last byte, before the chain link
     with pytest.raises(MapperDeserialisationError) as caught:
         mapper.to_domain_event(
             StoredEvent(

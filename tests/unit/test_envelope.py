@@ -88,7 +88,7 @@ def test_trailing_bytes_are_refused(envelope: tuple[bytes, list[SealedPart]], ex
         unpack(pack(*envelope) + extra)
 
 
-@pytest.mark.parametrize("magic", [b"G\x03", b"g\x01", b"\x00\x00", b'{"'])
+@pytest.mark.parametrize("magic", [b"G\x05", b"g\x01", b"\x00\x00", b'{"'])
 def test_bad_magic_is_refused(magic: bytes) -> None:
     packed = pack(b"{}", [SealedPart(bytes(16), bytes(12), b"c")])
 

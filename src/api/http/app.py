@@ -112,7 +112,7 @@ def create_http_app(gallra: Gallra, *, background: bool | None = None) -> FastAP
         gallring,
         archive,
         audit,
-    ):
+        ):
         app.include_router(module.router)
 
     @app.middleware("http")

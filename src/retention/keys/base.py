@@ -100,6 +100,23 @@ class KeyStoreBase(ABC):
     def make_deletion_durable(self) -> None:
         """Make destroyed key bytes unrecoverable from the database files."""
 
+    # -- the dialect, for tables that share the key store's connection (checkpoints) -------
+
+    def transaction(self, *, commit: bool) -> AbstractContextManager[Any]:
+        return self._transaction(commit=commit)
+
+    def table(self, name: str) -> str:
+        return self._table(name)
+
+    def sql(self, statement: str) -> str:
+        return self._sql(statement)
+
+    def stamp(self, value: datetime) -> Any:
+        return self._stamp(value)
+
+    def timestamp(self, value: Any) -> datetime:
+        return self._timestamp(value)
+
     # -- set-up ----------------------------------------------------------------------------
 
     def create_tables(self) -> None:

@@ -35,6 +35,11 @@ def _decode_key(text: str, what: str) -> bytes:
     return raw
 
 
+def _optional_key(text: object, what: str) -> bytes | None:
+    """A key a deployment may not have yet (one made before it existed): None when absent."""
+    return None if text is None else _decode_key(str(text), what)
+
+
 @dataclass(frozen=True)
 class Secrets:
     """Everything secret Gallra needs that must not live in the database."""
@@ -43,6 +48,7 @@ class Secrets:
     active_kek: str
     index_key: bytes  # HMAC key for the blind index of civic numbers
     token_key: bytes  # HMAC key for bearer tokens
+    checkpoint_key: bytes | None = None  # Ed25519 seed that signs log checkpoints (ADR 0024)
     _aead: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +90,7 @@ def generate_secrets_file(path: Path) -> None:
         "active_kek": "k1",
         "index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
         "token_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "checkpoint_key": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -108,13 +115,15 @@ def load_secrets_file(path: Path) -> Secrets:
             active_kek=str(data["active_kek"]),
             index_key=_decode_key(data["index_key"], "index_key"),
             token_key=_decode_key(data["token_key"], "token_key"),
+            checkpoint_key=_optional_key(data.get("checkpoint_key"), "checkpoint_key"),
         )
     except (KeyError, TypeError, AttributeError) as e:
         raise KekError(f"secrets file {path} lacks {e}") from None
 
 
 def secrets_from_env(env: dict[str, str]) -> Secrets | None:
-    """Secrets from GALLRA_KEK (and GALLRA_INDEX_KEY, GALLRA_TOKEN_KEY), if GALLRA_KEK is set.
+    """Secrets from GALLRA_KEK (and GALLRA_INDEX_KEY, GALLRA_TOKEN_KEY, GALLRA_CHECKPOINT_KEY),
+    if GALLRA_KEK is set.
 
     For deployments whose secret store injects environment variables rather than files.
     GALLRA_OLD_KEKS may list retired KEKs as ``id:base64,id:base64`` during a rotation.
@@ -136,4 +145,5 @@ def secrets_from_env(env: dict[str, str]) -> Secrets | None:
         active_kek=kek_id,
         index_key=_decode_key(env["GALLRA_INDEX_KEY"], "GALLRA_INDEX_KEY"),
         token_key=_decode_key(env["GALLRA_TOKEN_KEY"], "GALLRA_TOKEN_KEY"),
+        checkpoint_key=_optional_key(env.get("GALLRA_CHECKPOINT_KEY"), "GALLRA_CHECKPOINT_KEY"),
     )

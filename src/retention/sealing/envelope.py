@@ -17,6 +17,11 @@ veil: sealed under a scope many subjects share, its plaintext is ``u8 n, n x 16 
 key ids of the parts after it, in order) and then the JSON of its own fields. Those parts
 store 16 zero bytes where their key id would be, and their associated data names the real
 one, so only the veil's key tells whose parts they are.
+
+Envelope version 2 (``b"G" 0x03``, veiled ``b"G" 0x04``, ADR 0024) is the same body followed
+by 32 bytes: the event's link in its stream's hash chain (``retention.integrity.chain``).
+Events stored before the chain read as before; the verifier computes the link they would
+carry (the upcast), so one formula covers the whole log.
 A binary layout (rather than JSON with base64) keeps replay close to the unsealed speed.
 """
 
@@ -30,6 +35,11 @@ from uuid import UUID
 
 MAGIC = b"G\x01"
 VEILED_MAGIC = b"G\x02"
+CHAINED_MAGIC = b"G\x03"  # version 2: MAGIC's body, then the chain link
+CHAINED_VEILED_MAGIC = b"G\x04"  # version 2: VEILED_MAGIC's body, then the chain link
+LINK_BYTES = 32
+_MAGICS = {MAGIC, VEILED_MAGIC}
+_CHAINED_BODY = {CHAINED_MAGIC: MAGIC, CHAINED_VEILED_MAGIC: VEILED_MAGIC}
 NO_KEY = bytes(16)  # where a veiled part's key id would be
 _U32 = struct.Struct(">I")
 _VERSION = struct.Struct(">q")
@@ -48,18 +58,46 @@ class SealedPart(NamedTuple):
 Part = tuple[bytes, bytes, bytes]  # (key id, nonce, ciphertext): a SealedPart, or a plain tuple
 
 
-def pack(plaintext: bytes, parts: Sequence[Part], *, veiled: bool = False) -> bytes:
+def pack(
+    plaintext: bytes, parts: Sequence[Part], *, veiled: bool = False, chained: bool = False
+) -> bytes:
+    """The body of an envelope; a chained one (version 2) is complete once its link follows."""
     if len(parts) > 255:
         raise EnvelopeError("an event may have at most 255 sealed parts")
-    magic = VEILED_MAGIC if veiled else MAGIC
+    if chained:
+        magic = CHAINED_VEILED_MAGIC if veiled else CHAINED_MAGIC
+    else:
+        magic = VEILED_MAGIC if veiled else MAGIC
     chunks = [magic, _U32.pack(len(plaintext)), plaintext, bytes((len(parts),))]
     for key_id, nonce, ciphertext in parts:
         chunks += [key_id, nonce, _U32.pack(len(ciphertext)), ciphertext]
     return b"".join(chunks)
 
 
+def split_link(data: bytes) -> tuple[bytes, bytes | None]:
+    """An envelope's body, with version 1's magic, and its chain link (None for version 1,
+    stored before the chain existed). Bytes that are no envelope are returned as they are."""
+    body_magic = _CHAINED_BODY.get(data[:2])
+    if body_magic is None:
+        return data, None
+    if len(data) < 2 + LINK_BYTES:
+        raise EnvelopeError("truncated envelope")
+    return body_magic + data[2:-LINK_BYTES], data[-LINK_BYTES:]
+
+
+def is_chained(data: bytes) -> bool:
+    """Whether the bytes are a version 2 envelope, ending in their chain link."""
+    return data[:2] == CHAINED_MAGIC or data[:2] == CHAINED_VEILED_MAGIC
+
+
+def is_envelope(data: bytes) -> bool:
+    return data[:2] in _MAGICS or data[:2] in _CHAINED_BODY
+
+
 def unpack(data: bytes) -> tuple[bytes, list[Part]]:
-    """Split an envelope. On the replay path, so: struct offsets and plain tuples."""
+    """Split an envelope of either version. On the replay path, so: struct offsets and
+    plain tuples."""
+    data = split_link(data)[0]
     if data[:2] != MAGIC and data[:2] != VEILED_MAGIC:
         raise EnvelopeError("not a Gallra envelope (bad magic)")
     try:
@@ -90,13 +128,13 @@ def unpack(data: bytes) -> tuple[bytes, list[Part]]:
 def key_ids(data: bytes) -> Iterator[bytes]:
     """The key ids an envelope shows: of its sealed parts, or of its veil alone (nothing for
     bytes that are no envelope)."""
-    if data[:2] != MAGIC and data[:2] != VEILED_MAGIC:
+    if not is_envelope(data):
         return iter(())
     return iter([part[0] for part in unpack(data)[1] if part[0] != NO_KEY])
 
 
 def is_veiled(data: bytes) -> bool:
-    return data[:2] == VEILED_MAGIC
+    return data[:2] == VEILED_MAGIC or data[:2] == CHAINED_VEILED_MAGIC
 
 
 def veil_plaintext(hidden: Sequence[bytes], fields: bytes) -> bytes:

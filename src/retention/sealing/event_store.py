@@ -1,5 +1,5 @@
 """An event store that seals batches together, records new keys in the events' own
-transaction, and prefetches keys per page on reads."""
+transaction, prefetches keys per page on reads, and chains each stream's events (ADR 0024)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import EventStore, Notification, Recording
+from eventsourcing.persistence import ApplicationRecorder, EventStore, Notification, Recording
 
+from retention.integrity.chain import StreamHeads
 from retention.keys.store import KeyConflictError
-from retention.sealing.mapper import SealingMapper
+from retention.sealing.mapper import SealingMapper, first_versions
 
 _ATTEMPTS = 5
 
@@ -19,19 +20,28 @@ _ATTEMPTS = 5
 class SealedEventStore(EventStore[UUID]):
     mapper: SealingMapper
 
+    def __init__(self, mapper: SealingMapper, recorder: ApplicationRecorder) -> None:
+        super().__init__(mapper, recorder)
+        self.heads = StreamHeads(recorder)
+        mapper.previous_links = self.heads.previous
+
     def put(
         self, domain_events: Sequence[DomainEventProtocol[UUID]], **kwargs: Any
     ) -> list[Recording[UUID]]:
-        """Seal and insert in one transaction; seal again if a key changed meanwhile."""
+        """Seal, chain and insert in one transaction; seal again if a key changed meanwhile.
+        The links a batch chains to are read before its transaction: a stored event's link
+        never changes, and a stream raced by another writer fails on its version anyway."""
         keystore = self.mapper.keystore
+        previous = self.heads.previous(first_versions(domain_events))
         for _attempt in range(_ATTEMPTS):
-            stored_events, use = self.mapper.seal(domain_events)
+            stored_events, use = self.mapper.seal(domain_events, previous)
             try:
                 notification_ids = self.recorder.insert_events(stored_events, key_use=use, **kwargs)
             except KeyConflictError as conflict:
                 keystore.forget(conflict.scopes)
                 continue
             keystore.remember(use)
+            self.heads.saw(stored_events)
             break
         else:
             raise KeyConflictError([])
@@ -63,6 +73,8 @@ class SealedEventStore(EventStore[UUID]):
         stored = self.recorder.select_events(
             originator_id=originator_id, gt=gt, lte=lte, desc=desc, limit=limit
         )
+        if stored and not desc:  # the last is where the stream's next write chains from
+            self.heads.saw(stored[-1:])
         return iter(self.mapper.to_domain_events(stored))
 
     def get_streams(
@@ -70,6 +82,7 @@ class SealedEventStore(EventStore[UUID]):
     ) -> dict[UUID, list[DomainEventProtocol[UUID]]]:
         """Many streams' events in one query and one key lookup, by stream."""
         stored = self.recorder.select_streams(originator_ids)  # type: ignore[attr-defined]
+        self.heads.saw(stored)
         streams: dict[UUID, list[DomainEventProtocol[UUID]]] = {}
         for event in self.mapper.to_domain_events(stored):
             streams.setdefault(event.originator_id, []).append(event)

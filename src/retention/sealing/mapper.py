@@ -10,6 +10,9 @@ authenticate under a key that exists).
 An event with a sealed part keeps only its record time's month readable; the exact time is
 sealed with its first part (ADR 0019), so a culled record is not told apart by when it was
 written.
+
+Every envelope written ends with its link in its stream's hash chain (ADR 0024); the links a
+batch starts from are passed in by the event store, which knows the streams' heads.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import os
 import struct
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -35,6 +38,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import resolve_topic
 
 from retention.errors import SealingError
+from retention.integrity import chain
 from retention.keys.scope import Scope
 from retention.keys.store import DataKey, KeyStore, KeyUse
 from retention.sealing import envelope
@@ -59,6 +63,13 @@ _Split = tuple[
 _Layout = tuple[int, bytes | None, list[envelope.Part] | None, bool, bytes]
 
 
+# The link each stream's first event of a batch chains to, by the version of that event.
+class PreviousLinks(Protocol):
+    def __call__(
+        self, first_versions: dict[UUID, int], *, unstored_from_genesis: bool = False
+    ) -> dict[UUID, bytes]: ...
+
+
 class SealingMapper(Mapper[UUID]):
     """A Mapper whose cipher is per scope, not per application."""
 
@@ -80,6 +91,8 @@ class SealingMapper(Mapper[UUID]):
         super().__init__(transcoder)
         self.keystore = keystore
         self._month_openings: dict[int, bytes] = {}  # by year * 12 + month, of UTC times
+        # where a batch sealed outside the event store finds its streams' heads
+        self.previous_links: PreviousLinks | None = None
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -95,17 +108,23 @@ class SealingMapper(Mapper[UUID]):
         splits = [self._split(event, interned) for event in domain_events]
         scopes = {scope for split in splits for scope in _scopes(split)}
         keys = self.keystore.keys_for_write(scopes) if scopes else {}
-        return self._seal_all(splits, keys)
+        firsts = first_versions(domain_events)
+        if self.previous_links is not None:
+            previous = self.previous_links(firsts, unstored_from_genesis=True)
+        else:  # a mapper on its own chains new streams only
+            previous = {stream: chain.GENESIS for stream, v in firsts.items() if v <= 1}
+        return self._seal_all(splits, keys, previous)
 
     def seal(
-        self, domain_events: Sequence[DomainEventProtocol[UUID]]
+        self, domain_events: Sequence[DomainEventProtocol[UUID]], previous: dict[UUID, bytes]
     ) -> tuple[list[StoredEvent], KeyUse]:
-        """Seal a batch; the returned key use must be recorded with the events (see
-        ``SealedEventStore.put``). Costs at most one key query, for scopes not cached."""
+        """Seal a batch, each stream chained from its link in ``previous``; the returned key
+        use must be recorded with the events (see ``SealedEventStore.put``). Costs at most
+        one key query, for scopes not cached."""
         interned: Interned = {}
         splits = [self._split(event, interned) for event in domain_events]
         use = self.keystore.keys_for(scope for split in splits for scope in _scopes(split))
-        return self._seal_all(splits, use.keys), use
+        return self._seal_all(splits, use.keys, previous), use
 
     def _split(self, domain_event: DomainEventProtocol[UUID], interned: Interned) -> _Split:
         plan = seal_plan(type(domain_event))
@@ -150,7 +169,9 @@ class SealingMapper(Mapper[UUID]):
             self._month_openings[start.year * 12 + start.month] = opening
         return opening
 
-    def _seal_all(self, splits: list[_Split], keys: dict[Scope, DataKey]) -> list[StoredEvent]:
+    def _seal_all(
+        self, splits: list[_Split], keys: dict[Scope, DataKey], previous: dict[UUID, bytes]
+    ) -> list[StoredEvent]:
         # One system call for every nonce of the batch; each is still fresh and random.
         sealings = sum(len(split[4]) + (split[6] is not None) for split in splits)
         nonces = os.urandom(NONCE_BYTES * sealings)
@@ -159,6 +180,7 @@ class SealingMapper(Mapper[UUID]):
         encode = self.transcoder.encode
         sealers = {scope: (key.key_id.bytes, key.aead.encrypt) for scope, key in keys.items()}
         origin: tuple[UUID | None, bytes] = (None, b"")  # a batch's events come per stream
+        heads = dict(previous)  # each stream's link so far
         for plan, originator_id, version, state, groups, opening, veil in splits:
             parts: list[envelope.Part] = []
             if groups:
@@ -185,12 +207,20 @@ class SealingMapper(Mapper[UUID]):
             readable = encode(state)
             if opening:  # the month's record time, then the other readable fields
                 readable = opening + readable[1:] if len(readable) > 2 else opening[:-1] + b"}"
+            body = envelope.pack(readable, parts, veiled=veil is not None, chained=True)
+            before = chain.GENESIS if version <= 1 else heads.get(originator_id)
+            if before is None:
+                raise SealingError(
+                    f"stream {originator_id} v{version}: the link before it is not known"
+                )
+            link = chain.link(before, chain.link_head(originator_id, version, plan.topic), body)
+            heads[originator_id] = link
             stored.append(
                 StoredEvent(
                     originator_id=originator_id,
                     originator_version=version,
                     topic=plan.topic,
-                    state=envelope.pack(readable, parts, veiled=veil is not None),
+                    state=body + link,
                 )
             )
         return stored
@@ -208,20 +238,28 @@ class SealingMapper(Mapper[UUID]):
         """
         unpack_u32 = _U32.unpack_from
         magic, veiled_magic, no_key = envelope.MAGIC, envelope.VEILED_MAGIC, envelope.NO_KEY
+        chained, chained_veiled = envelope.CHAINED_MAGIC, envelope.CHAINED_VEILED_MAGIC
         layouts: list[_Layout] = []
+        bodies: list[bytes] = []  # each envelope without its chain link, version 1's magic
         key_ids: set[bytes] = set()
         veiled = False
         for stored in stored_events:
             data = stored.state
+            kind = data[:2]
+            if kind == chained:  # the link is the verifier's business, not the reader's
+                data, kind = data[:-32], magic
+            elif kind == chained_veiled:
+                data, kind = data[:-32], veiled_magic
+            bodies.append(data)
             try:
-                if data[:2] == magic:
+                if kind == magic:
                     end = 6 + unpack_u32(data, 2)[0]
                     if data[end] == 1 and end + 33 + unpack_u32(data, end + 29)[0] == len(data):
                         single = data[end + 1 : end + 17]
                         key_ids.add(single)
                         layouts.append((end, single, None, False, b""))
                         continue
-                elif data[:2] == veiled_magic and data[end := 6 + unpack_u32(data, 2)[0]] == 2:
+                elif kind == veiled_magic and data[end := 6 + unpack_u32(data, 2)[0]] == 2:
                     # the common veiled envelope: the month's sheet and one part under it
                     stop = end + 33 + unpack_u32(data, end + 29)[0]
                     size = unpack_u32(data, stop + 28)[0]
@@ -237,7 +275,8 @@ class SealingMapper(Mapper[UUID]):
                         continue
             except (IndexError, struct.error):
                 pass  # malformed: _layout names the event at fault
-            end, all_parts, veil = self._layout(stored)  # no part, several, or malformed
+            # no part, several, or malformed: checked in full, as version 1's layout
+            end, all_parts, veil = self._layout(stored, kind + data[2:])
             layouts.append((end, None, all_parts, veil, b""))
             if veil:
                 veiled = True
@@ -252,8 +291,9 @@ class SealingMapper(Mapper[UUID]):
         new = object.__new__
         set_attribute = object.__setattr__
         opened: list[DomainEventProtocol[UUID]] = []
-        for stored, (end, key_id, parts, veil, sheet) in zip(stored_events, layouts, strict=True):
-            data = stored.state
+        for stored, data, (end, key_id, parts, veil, sheet) in zip(
+            stored_events, bodies, layouts, strict=True
+        ):
             readable = data[6:end] if not sheet else _splice(data[6:end], sheet)
             culled = False
             clear = b""  # the single part opened inline: only its event may fall back below
@@ -328,10 +368,9 @@ class SealingMapper(Mapper[UUID]):
             document = _splice(document, clear)
         return document, culled
 
-    def _layout(self, stored: StoredEvent) -> tuple[int, list[envelope.Part], bool]:
-        """Where the readable part ends, the sealed parts, checked in full, and whether the
-        first of them is a veil over the others."""
-        data = stored.state
+    def _layout(self, stored: StoredEvent, data: bytes) -> tuple[int, list[envelope.Part], bool]:
+        """Where the readable part ends in an envelope's body (``data``), the sealed parts,
+        checked in full, and whether the first of them is a veil over the others."""
         try:
             veil = envelope.is_veiled(data)
             if data[:2] != envelope.MAGIC and not veil:
@@ -421,6 +460,30 @@ class SealingMapper(Mapper[UUID]):
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event
 
+    def key_ids_of(self, stored: StoredEvent) -> list[bytes]:
+        """The key ids an event's parts were sealed under: those it shows, and those under
+        its veil while the veil's key lives. For auditors: they name the gallring run that
+        culled a part."""
+        try:
+            _, parts = envelope.unpack(stored.state)
+        except envelope.EnvelopeError as e:
+            raise self._unreadable(stored, str(e)) from None
+        shown = [part[0] for part in parts if part[0] != envelope.NO_KEY]
+        if not envelope.is_veiled(stored.state):
+            return shown
+        veil_id, nonce, ciphertext = parts[0]
+        aead = self.keystore.prefetch({veil_id}).get(veil_id)
+        if aead is None:
+            return shown
+        ad = envelope.associated_data(
+            stored.originator_id, stored.originator_version, stored.topic, veil_id
+        )
+        try:
+            hidden, _ = envelope.open_veil(aead.decrypt(nonce, ciphertext, ad))
+        except (InvalidTag, envelope.EnvelopeError):
+            raise self._unreadable(stored, "a veil failed to authenticate") from None
+        return [veil_id, *hidden]
+
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         return self.to_domain_events([stored_event])[0]
 
@@ -430,6 +493,14 @@ class SealingMapper(Mapper[UUID]):
             f"stored event {stored.originator_id} v{stored.originator_version} "
             f"({stored.topic}) cannot be opened: {reason}"
         )
+
+
+def first_versions(domain_events: Sequence[DomainEventProtocol[UUID]]) -> dict[UUID, int]:
+    """The version of each stream's first event in a batch: where its chain resumes."""
+    firsts: dict[UUID, int] = {}
+    for event in domain_events:
+        firsts.setdefault(event.originator_id, event.originator_version)
+    return firsts
 
 
 def _scopes(split: _Split) -> list[Scope]:
