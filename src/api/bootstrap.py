@@ -18,6 +18,7 @@ from api.access_log import make_access_log
 from api.application import GallraApplication, utc_now
 from api.archive_delivery import ArchiveDeliveries
 from api.outbox import Outbox, RecordingSender, Sender, make_outbox
+from api.record_history import RecordHistories
 from api.settings import Settings
 from api.tokens import TokenIssuer
 from domain.errors import ConflictError
@@ -73,6 +74,7 @@ class Gallra:
     preschool: PreschoolStatistics
     archive: ArchiveDeliveries
     integrity: LogIntegrity
+    histories: RecordHistories
     # issue 4 read sides: one field each (schedules, tempus people and kiosks, roster), above
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -216,6 +218,7 @@ def build(
         access=access,
         archive=archive,
         integrity=LogIntegrity(app.recorder, checkpoints, secrets.checkpoint_key, clock),
+        histories=RecordHistories(app, gallring.records),
         outbox=make_outbox(app, sender or RecordingSender(), clock),
         audit=make_access_log(app, shredded_by),
         lessons=make_lesson_records(app, shredded_by),

@@ -30,6 +30,7 @@ from api.http.routes import (
     overview,
     people,
     pickup,
+    record_history,
     roster,
     schedules,
     staff,
@@ -112,7 +113,8 @@ def create_http_app(gallra: Gallra, *, background: bool | None = None) -> FastAP
         gallring,
         archive,
         audit,
-        ):
+        record_history,
+    ):
         app.include_router(module.router)
 
     @app.middleware("http")
