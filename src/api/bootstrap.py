@@ -20,6 +20,7 @@ from api.archive_delivery import ArchiveDeliveries
 from api.outbox import Outbox, RecordingSender, Sender, make_outbox
 from api.record_history import RecordHistories
 from api.settings import Settings
+from api.subject_access import SubjectAccess
 from api.tokens import TokenIssuer
 from domain.errors import ConflictError
 from domain.personal import Category
@@ -75,6 +76,7 @@ class Gallra:
     archive: ArchiveDeliveries
     integrity: LogIntegrity
     histories: RecordHistories
+    subject_access: SubjectAccess
     # issue 4 read sides: one field each (schedules, tempus people and kiosks, roster), above
     clock: Callable[[], datetime] = field(default=utc_now)
 
@@ -206,6 +208,8 @@ def build(
         clock=clock,
         compile_sheets=compile_sheets,
     )
+    histories = RecordHistories(app, gallring.records)
+    audit = make_access_log(app, shredded_by)
     gallra = Gallra(
         settings=settings,
         app=app,
@@ -218,9 +222,10 @@ def build(
         access=access,
         archive=archive,
         integrity=LogIntegrity(app.recorder, checkpoints, secrets.checkpoint_key, clock),
-        histories=RecordHistories(app, gallring.records),
+        histories=histories,
+        subject_access=SubjectAccess(histories, audit, clock),
         outbox=make_outbox(app, sender or RecordingSender(), clock),
-        audit=make_access_log(app, shredded_by),
+        audit=audit,
         lessons=make_lesson_records(app, shredded_by),
         roster=roster,
         preschool=PreschoolStatistics(

@@ -23,6 +23,20 @@ class PersonDetailsCommands(GallraBase):
         checked = _checked_mobile(mobile), _checked_email(email)
         self._change_person(person_id, lambda p: p.change_contact(*checked))
 
+    def correct_identity(
+        self, person_id: UUID, given_name: str, family_name: str, reason: str
+    ) -> bool:
+        """Rectify a person's name, with the reason; False if it already reads so."""
+        corrected: list[bool] = []
+
+        def command() -> None:
+            person = self._get(PersonRecord, person_id, "person")
+            corrected[:] = [person.correct_identity(given_name, family_name, reason)]
+            self.save(person)
+
+        self._retrying(command)
+        return corrected[0]
+
     def mark_security(self, person_id: UUID, marking: str) -> None:
         """Set the SS 12000 security marking; anything but Ingen hides the contact details."""
         self._change_person(person_id, lambda p: p.mark_security(marking))

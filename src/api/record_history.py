@@ -53,6 +53,7 @@ class Entry:
     values: dict[str, Any]  # every field still readable, as JSON values
     personal: dict[str, str]  # each declared personal field present or culled -> category
     culled: list[Culled]
+    redacted: list[str] = dataclasses.field(default_factory=list)  # another person's data
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,17 +154,19 @@ class RecordHistories:
             _subjects(stream_id, shown),
         )
 
-    def subject_history(self, subject: UUID, progress: Progress | None = None) -> ScanHistory:
+    def subject_history(
+        self, subject: UUID, progress: Progress | None = None, *, theirs_only: bool = False
+    ) -> ScanHistory:
         """Every event holding the subject's data, wherever it is: their own streams (and
         those whose ids are made from theirs), and each event in a shared stream (a
         department-day, a lesson, a documentation entry, the access log) whose opened fields
         name them. Culled events name no one and are not found, which is the point."""
-        own = {subject, *(derive(subject) for derive in DERIVED)}
+        own = frozenset({subject, *(derive(subject) for derive in DERIVED)})
 
         def about(stream: UUID, event: Any) -> bool:
             return stream in own or subject in _subjects(stream, [event])
 
-        return self._scan(subject, about, progress)
+        return self._scan(subject, about, progress, keep=own if theirs_only else None)
 
     def unit_history(self, unit_id: UUID, progress: Progress | None = None) -> ScanHistory:
         """The unit's own record and every event that names it or one of its departments."""
@@ -183,7 +186,11 @@ class RecordHistories:
         return self._scan(unit_id, about, progress)
 
     def _scan(
-        self, about: UUID, wanted: Callable[[UUID, Any], bool], progress: Progress | None
+        self,
+        about: UUID,
+        wanted: Callable[[UUID, Any], bool],
+        progress: Progress | None,
+        keep: frozenset[UUID] | None = None,
     ) -> ScanHistory:
         mapper: SealingMapper = self._app.sealing_mapper
         index = GallringIndex(self._runs())
@@ -202,7 +209,7 @@ class RecordHistories:
                 record = records.get(stream)
                 if record is None:
                     record = records[stream] = StreamHistory(stream, _aggregate_name(event), [])
-                record.entries.append(_entry(event, mapper.key_ids_of(stored), index))
+                record.entries.append(_entry(event, mapper.key_ids_of(stored), index, keep))
                 shown.append((stream, event))
             read += len(page)
             if progress is not None:
@@ -214,6 +221,13 @@ class RecordHistories:
         for stream, event in shown:
             subjects.update(dict.fromkeys(_subjects(stream, [event])))
         return ScanHistory(about, list(records.values()), list(subjects), read)
+
+    def current(self, stream_id: UUID) -> dict[str, Any] | None:
+        """The record as it is now: every event applied."""
+        aggregate: Any = None
+        for event in self._read(stream_id)[1]:
+            aggregate = event.mutate(aggregate)
+        return None if aggregate is None else _state(aggregate)
 
     def _read(self, stream_id: UUID) -> tuple[list[StoredEvent], list[Any]]:
         stored = list(self._app.recorder.select_events(stream_id))
@@ -284,15 +298,24 @@ def _next_month(at: datetime) -> datetime:
     return at.replace(year=at.year + at.month // 12, month=at.month % 12 + 1, day=1)
 
 
-def _entry(event: Any, key_ids: list[bytes], index: GallringIndex) -> Entry:
+def _entry(
+    event: Any, key_ids: list[bytes], index: GallringIndex, keep: frozenset[UUID] | None = None
+) -> Entry:
+    """One event as an auditor reads it; with ``keep``, the fields of anyone else (a
+    pick-up person in a child's list, say) are left out and named in ``redacted``."""
     plan = _plan(event)
     recorded_at, known = _time(plan, event)
     month = None if recorded_at is None else f"{recorded_at:%Y-%m}"
     categories = dict(plan.declared)
+    others = set() if keep is None else _others_fields(plan, event, keep)
     values: dict[str, Any] = {}
     personal: dict[str, str] = {}
     culled: list[Culled] = []
+    redacted: list[str] = []
     for name, value in _fields(event):
+        if name in others:
+            redacted.append(name)
+            continue
         if name in categories:
             category = value.category if isinstance(value, Shredded) else str(categories[name])
             personal[name] = category
@@ -317,14 +340,26 @@ def _entry(event: Any, key_ids: list[bytes], index: GallringIndex) -> Entry:
         values,
         personal,
         culled,
+        redacted,
     )
+
+
+def _others_fields(plan: SealPlan, event: Any, keep: frozenset[UUID]) -> set[str]:
+    """The personal fields of the event whose subject is someone not in ``keep``."""
+    fields: set[str] = set()
+    for group in plan.groups:
+        stream = event.originator_id
+        subject = stream if group.subject == SELF else getattr(event, group.subject, None)
+        if isinstance(subject, UUID) and subject not in keep:
+            fields.update(group.fields)
+    return fields
 
 
 def _fields(event: Any) -> list[tuple[str, Any]]:
     return [
         (name, value)
         for name, value in vars(event).items()
-        if name not in {"originator_id", "originator_version", "timestamp"}
+        if name not in {"originator_id", "originator_version", "originator_topic", "timestamp"}
         and not name.startswith("_")
     ]
 

@@ -52,6 +52,10 @@ def within(start: date | Shredded, end: date | Shredded | None, day: date) -> bo
     return start <= day and (end is None or day <= end)
 
 
+MAX_NAME = 100
+MAX_REASON = 500
+
+
 class PersonRegistered(Aggregate.Created):
     """What registering any person records: name and civic number, sealed as identity. Each
     kind of person has its own subclass (``Child.Registered``, ...), so topics say which."""
@@ -82,6 +86,14 @@ class PersonRecord(Aggregate):
 
     class SettingsChanged(Aggregate.Event):
         settings: Annotated[dict[str, bool] | Shredded, _PROFILE]
+
+    class IdentityCorrected(Aggregate.Event):
+        """A name recorded wrongly, put right (rectification, GDPR art. 16). A new event, so
+        the history keeps what was recorded, when it was corrected and why."""
+
+        given_name: Annotated[str | Shredded, _ID]
+        family_name: Annotated[str | Shredded, _ID]
+        reason: Annotated[str | Shredded, _ID]
 
     def _identify(
         self,
@@ -124,6 +136,28 @@ class PersonRecord(Aggregate):
     def _contact_changed(self, mobile: str | Shredded | None, email: str | Shredded | None) -> None:
         self.mobile = mobile
         self.email = email
+
+    def correct_identity(self, given_name: str, family_name: str, reason: str) -> bool:
+        """Put a wrongly recorded name right; False if it already reads so (a retry)."""
+        names = given_name.strip(), family_name.strip()
+        for field, value in zip(("given_name", "family_name"), names, strict=True):
+            if not value or len(value) > MAX_NAME:
+                raise RuleViolationError(f"a name of 1 to {MAX_NAME} characters", field=field)
+        if not reason.strip() or len(reason) > MAX_REASON:
+            raise RuleViolationError(
+                f"a correction needs its reason (at most {MAX_REASON} characters)", field="reason"
+            )
+        if names == (self.given_name, self.family_name):
+            return False
+        self._identity_corrected(given_name=names[0], family_name=names[1], reason=reason.strip())
+        return True
+
+    @event(IdentityCorrected)
+    def _identity_corrected(
+        self, given_name: str | Shredded, family_name: str | Shredded, reason: str | Shredded
+    ) -> None:
+        self.given_name = given_name
+        self.family_name = family_name
 
     def mark_security(self, marking: str) -> None:
         try:

@@ -18,6 +18,7 @@ from api.http.routes import (
     archive,
     attendance,
     audit,
+    data_subject_rights,
     diet,
     documentation,
     gallring,
@@ -114,6 +115,7 @@ def create_http_app(gallra: Gallra, *, background: bool | None = None) -> FastAP
         archive,
         audit,
         record_history,
+        data_subject_rights,
     ):
         app.include_router(module.router)
 

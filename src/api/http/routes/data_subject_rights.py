@@ -1,0 +1,65 @@
+"""Data subjects' rights, carried out by an official: the register extract (art. 15) and the
+rectification of a wrongly recorded name (art. 16). Administrators only; the extract is on the
+access log like any read of the person's data."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import Field
+
+from api import access_log
+from api.http.deps import Admin, GallraDep
+from api.http.schemas import Model
+from api.subject_access import as_json, as_markdown
+from domain.person import MAX_NAME, MAX_REASON
+
+router = APIRouter(prefix="/people/{person_id}", tags=["data-subject-rights"])
+
+
+class IdentityCorrection(Model):
+    given_name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    family_name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+
+
+class CorrectionResult(Model):
+    corrected: bool  # false: the name already read so (a retried request)
+
+
+@router.post("/identity-corrections", response_model=CorrectionResult)
+def correct_identity(
+    person_id: UUID, body: IdentityCorrection, gallra: GallraDep, _: Admin
+) -> CorrectionResult:
+    """Put a wrongly recorded name right, with the reason. The correction is a new event: the
+    history keeps what was recorded, and the register extract shows both and why."""
+    corrected = gallra.app.correct_identity(
+        person_id, body.given_name, body.family_name, body.reason
+    )
+    return CorrectionResult(corrected=corrected)
+
+
+@router.get(
+    "/subject-access",
+    response_model=None,
+    responses={200: {"content": {"application/json": {}, "text/markdown": {}}}},
+)
+def subject_access(
+    person_id: UUID,
+    gallra: GallraDep,
+    principal: Admin,
+    format: Annotated[Literal["json", "markdown"], Query()] = "json",
+) -> JSONResponse | PlainTextResponse:
+    """Everything Gallra holds about the person (registerutdrag): their records as they are
+    now, every change and correction, each event that names them (other people's data left
+    out), and who has read or changed their data. ``format=markdown`` gives a document to
+    hand over."""
+    gallra.app.get_person_details(person_id)  # an unknown id is a 404, not an empty extract
+    extract = gallra.subject_access.extract(person_id, by=principal.name or str(principal.role))
+    access_log.note_subjects(person_id)
+    if format == "markdown":
+        return PlainTextResponse(as_markdown(extract), media_type="text/markdown")
+    return JSONResponse(as_json(extract))

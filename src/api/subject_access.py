@@ -1,0 +1,259 @@
+"""Registerutdrag (GDPR art. 15): everything Gallra holds about one person, for an official
+to hand over, as JSON and as a readable document.
+
+It is built from the events (ADR 0025): the person's own records with their current state, and
+each event of a shared record that names them, with anyone else's data in it left out. It
+also shows every change made to their own records, corrections marked as such (art. 16), and
+what the access log says about who read or changed their data. Producing it is itself a read
+of their data, and so is on the access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from api.record_history import Entry, Progress, RecordHistories, StreamHistory, plain
+from projections.access_log import MAX_LIMIT, AccessLogQuery, AccessRow
+from retention.anonymity.remnants import DERIVED
+
+CORRECTION = "Corrected"  # the suffix of the events that put a wrong value right
+CHANGE = "Changed"  # the suffix of the events that replace a value (contact details, say)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    record_id: UUID
+    field: str
+    before: Any
+    after: Any
+    at: datetime | None
+    kind: str  # the event that changed it
+    corrected: bool  # a rectification, not an ordinary change
+    reason: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extract:
+    subject_id: UUID
+    produced_at: datetime
+    produced_by: str
+    records: list[StreamHistory]
+    states: dict[UUID, dict[str, Any] | None]  # the person's own records as they are now
+    changes: list[Change]
+    access_log: list[AccessRow]
+    events_read: int
+
+
+class SubjectAccess:
+    def __init__(
+        self, histories: RecordHistories, audit: AccessLogQuery, clock: Callable[[], datetime]
+    ) -> None:
+        self._histories = histories
+        self._audit = audit
+        self._clock = clock
+
+    def extract(self, subject: UUID, by: str, progress: Progress | None = None) -> Extract:
+        produced_at = self._clock()
+        history = self._histories.subject_history(subject, progress, theirs_only=True)
+        own = {subject, *(derive(subject) for derive in DERIVED)}
+        # Only the person's own record is shown as it is now: a record derived from theirs
+        # (a child's pick-up list, say) holds other people's data too, which only its events,
+        # with that data left out, may show.
+        states = {
+            r.stream_id: self._histories.current(r.stream_id)
+            for r in history.records
+            if r.stream_id == subject
+        }
+        changes = [c for r in history.records if r.stream_id in own for c in _changes(r)]
+        return Extract(
+            subject,
+            produced_at,
+            by,
+            history.records,
+            states,
+            changes,
+            self._access_log(subject),
+            history.events_read,
+        )
+
+    def _access_log(self, subject: UUID) -> list[AccessRow]:
+        rows: list[AccessRow] = []
+        after: str | None = None
+        while True:
+            page = self._audit.records(subject_id=subject, limit=MAX_LIMIT, after=after)
+            rows += page.rows
+            if page.next_token is None:
+                return rows
+            after = page.next_token
+
+
+def _changes(record: StreamHistory) -> list[Change]:
+    """Every value of the record that a change or a correction replaced: from what, to what,
+    when, and whether it was a correction (with its reason)."""
+    last: dict[str, Any] = {}
+    found: list[Change] = []
+    for entry in record.entries:
+        corrected = entry.kind.endswith(CORRECTION)
+        changing = corrected or entry.kind.endswith(CHANGE)
+        for name, value in entry.values.items():
+            if name == "reason" and corrected:
+                continue
+            if changing and last.get(name) != value:
+                found.append(
+                    Change(
+                        record.stream_id,
+                        name,
+                        last.get(name),
+                        value,
+                        entry.recorded_at,
+                        entry.kind,
+                        corrected,
+                        entry.values.get("reason") if corrected else None,
+                    )
+                )
+            last[name] = value
+    return found
+
+
+def as_json(extract: Extract) -> dict[str, Any]:
+    return {
+        "subject_id": str(extract.subject_id),
+        "produced_at": extract.produced_at.isoformat(),
+        "produced_by": extract.produced_by,
+        "events_read": extract.events_read,
+        "records": [
+            {
+                "record_id": str(r.stream_id),
+                "kind": r.aggregate,
+                "now": extract.states.get(r.stream_id),
+                "events": [_entry_json(e) for e in r.entries],
+            }
+            for r in extract.records
+        ],
+        "changes": [
+            {
+                "record_id": str(c.record_id),
+                "field": c.field,
+                "before": c.before,
+                "after": c.after,
+                "at": plain(c.at),
+                "by_event": c.kind,
+                "corrected": c.corrected,
+                "reason": c.reason,
+            }
+            for c in extract.changes
+        ],
+        "access_log": [
+            {
+                "at": row.recorded_at.isoformat(),
+                "actor_id": plain(row.actor_id),
+                "actor_role": row.actor_role,
+                "action": row.action,
+                "resource": row.resource,
+                "purpose": row.purpose,
+                "status": row.status,
+            }
+            for row in extract.access_log
+        ],
+    }
+
+
+def _entry_json(e: Entry) -> dict[str, Any]:
+    return {
+        "version": e.version,
+        "kind": e.kind,
+        "recorded_at": plain(e.recorded_at),
+        "time_known": e.time_known,
+        "values": e.values,
+        "culled": [
+            {"field": c.field, "category": c.category, "gallring_run_id": plain(c.run_id)}
+            for c in e.culled
+        ],
+        "left_out": e.redacted,
+    }
+
+
+def as_markdown(extract: Extract) -> str:
+    """The extract as a document a person can read: their records now, every change and
+    correction, what each record holds event by event, and who has read their data."""
+    lines = [
+        f"# Registerutdrag: {_name(extract)}",
+        "",
+        f"Everything Gallra holds about person `{extract.subject_id}`, produced "
+        f"{extract.produced_at:%Y-%m-%d %H:%M} UTC by {extract.produced_by} "
+        "(GDPR article 15).",
+        "",
+        "Values culled under the retention plan are gone and show as *culled*. Data about "
+        "other people in the same records is left out.",
+        "",
+        "## Your records now",
+        "",
+    ]
+    for record in extract.records:
+        state = extract.states.get(record.stream_id)
+        if record.stream_id not in extract.states:
+            continue
+        lines += [f"### {record.aggregate} `{record.stream_id}`", ""]
+        for name, value in (state or {}).items():
+            if name in {"id", "version", "created_on", "modified_on"}:
+                continue
+            lines.append(f"- {name}: {_shown(value)}")
+        lines.append("")
+    lines += ["## Changes and corrections", ""]
+    if not extract.changes:
+        lines.append("Nothing has been changed since it was first recorded.")
+    for c in extract.changes:
+        when = "" if c.at is None else f" on {c.at:%Y-%m-%d}"
+        what = "corrected" if c.corrected else "changed"
+        why = f" (reason: {c.reason})" if c.corrected and c.reason else ""
+        lines.append(f"- {c.field} {what}{when}: {_shown(c.before)} -> {_shown(c.after)}{why}")
+    lines += ["", "## Everything recorded, record by record", ""]
+    for record in extract.records:
+        lines += [f"### {record.aggregate} `{record.stream_id}`", ""]
+        lines += ["| when | what | details |", "|---|---|---|"]
+        for e in record.entries:
+            when = "unknown" if e.recorded_at is None else f"{e.recorded_at:%Y-%m-%d %H:%M}"
+            if e.time_known == "month" and e.recorded_at is not None:
+                when = f"{e.recorded_at:%Y-%m}"
+            details = "; ".join(f"{k}: {_shown(v)}" for k, v in e.values.items())
+            if e.culled:
+                details += "; culled: " + ", ".join(c.field for c in e.culled)
+            if e.redacted:
+                details += "; left out (another person's data): " + ", ".join(e.redacted)
+            lines.append(f"| {when} | {e.kind} | {_cell(details)} |")
+        lines.append("")
+    lines += ["## Who has read or changed your data", ""]
+    if not extract.access_log:
+        lines.append("The access log has no record of it (or those records are culled).")
+    else:
+        lines += ["| when | who | role | what | purpose |", "|---|---|---|---|---|"]
+        for row in extract.access_log:
+            lines.append(
+                f"| {row.recorded_at:%Y-%m-%d %H:%M} | {row.actor_id or '-'} | {row.actor_role} "
+                f"| {row.action} {_cell(row.resource)} | {row.purpose} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _name(extract: Extract) -> str:
+    state = extract.states.get(extract.subject_id) or {}
+    given, family = state.get("given_name"), state.get("family_name")
+    if isinstance(given, str) and isinstance(family, str):
+        return f"{given} {family}"
+    return str(extract.subject_id)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"culled"}:
+        return f"*culled ({value['culled']})*"
+    if value is None:
+        return "-"
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
