@@ -27,15 +27,29 @@ class PersonDetailsCommands(GallraBase):
         self, person_id: UUID, given_name: str, family_name: str, reason: str
     ) -> bool:
         """Rectify a person's name, with the reason; False if it already reads so."""
-        corrected: list[bool] = []
+        return self._decide(
+            person_id, lambda p: p.correct_identity(given_name, family_name, reason)
+        )
+
+    def restrict_processing(self, person_id: UUID, grounds: str, note: str) -> bool:
+        """Restrict processing of a person's data (GDPR art. 18): staff no longer see them.
+        False if already restricted on these grounds (a retry)."""
+        return self._decide(person_id, lambda p: p.restrict_processing(grounds, note))
+
+    def lift_restriction(self, person_id: UUID, note: str) -> bool:
+        """Lift a restriction; False if there is none (a retry)."""
+        return self._decide(person_id, lambda p: p.lift_restriction(note))
+
+    def _decide(self, person_id: UUID, change: Callable[[PersonRecord], bool]) -> bool:
+        outcome: list[bool] = []
 
         def command() -> None:
             person = self._get(PersonRecord, person_id, "person")
-            corrected[:] = [person.correct_identity(given_name, family_name, reason)]
+            outcome[:] = [change(person)]
             self.save(person)
 
         self._retrying(command)
-        return corrected[0]
+        return outcome[0]
 
     def mark_security(self, person_id: UUID, marking: str) -> None:
         """Set the SS 12000 security marking; anything but Ingen hides the contact details."""

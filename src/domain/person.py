@@ -56,6 +56,22 @@ MAX_NAME = 100
 MAX_REASON = 500
 
 
+class RestrictionGrounds(StrEnum):
+    """Why processing is restricted (GDPR art. 18.1 a-d)."""
+
+    ACCURACY_CONTESTED = "accuracy-contested"
+    UNLAWFUL_PROCESSING = "unlawful-processing"
+    LEGAL_CLAIMS = "legal-claims"
+    OBJECTION_PENDING = "objection-pending"
+
+
+def _check_note(note: str) -> None:
+    if not note.strip() or len(note) > MAX_REASON:
+        raise RuleViolationError(
+            f"a note of 1 to {MAX_REASON} characters: who asked, and why", field="note"
+        )
+
+
 class PersonRegistered(Aggregate.Created):
     """What registering any person records: name and civic number, sealed as identity. Each
     kind of person has its own subclass (``Child.Registered``, ...), so topics say which."""
@@ -87,6 +103,16 @@ class PersonRecord(Aggregate):
     class SettingsChanged(Aggregate.Event):
         settings: Annotated[dict[str, bool] | Shredded, _PROFILE]
 
+    class ProcessingRestricted(Aggregate.Event):
+        """Processing limited to storage and what the law allows (GDPR art. 18), on the
+        grounds given; the note says who asked and why."""
+
+        grounds: Annotated[str | Shredded, _ID]
+        note: Annotated[str | Shredded, _ID]
+
+    class RestrictionLifted(Aggregate.Event):
+        note: Annotated[str | Shredded, _ID]
+
     class IdentityCorrected(Aggregate.Event):
         """A name recorded wrongly, put right (rectification, GDPR art. 16). A new event, so
         the history keeps what was recorded, when it was corrected and why."""
@@ -114,6 +140,7 @@ class PersonRecord(Aggregate):
         self.picture_type: str | Shredded | None = None
         self.picture: str | Shredded | None = None
         self.profile_text: str | Shredded | None = None
+        self.restriction: str | Shredded | None = None  # grounds, while restricted
         self.settings: dict[str, bool] | Shredded = {}
 
     @property
@@ -158,6 +185,35 @@ class PersonRecord(Aggregate):
     ) -> None:
         self.given_name = given_name
         self.family_name = family_name
+
+    def restrict_processing(self, grounds: str, note: str) -> bool:
+        """Restrict processing on these grounds; False if already restricted on them."""
+        try:
+            checked = RestrictionGrounds(grounds)
+        except ValueError:
+            allowed = ", ".join(g.value for g in RestrictionGrounds)
+            raise RuleViolationError(f"grounds must be one of {allowed}", field="grounds") from None
+        _check_note(note)
+        if self.restriction == checked:
+            return False
+        self._restricted(grounds=str(checked), note=note.strip())
+        return True
+
+    @event(ProcessingRestricted)
+    def _restricted(self, grounds: str | Shredded, note: str | Shredded) -> None:
+        self.restriction = grounds
+
+    def lift_restriction(self, note: str) -> bool:
+        """Lift the restriction; False if there is none (a retry)."""
+        _check_note(note)
+        if self.restriction is None:
+            return False
+        self._lifted(note=note.strip())
+        return True
+
+    @event(RestrictionLifted)
+    def _lifted(self, note: str | Shredded) -> None:
+        self.restriction = None
 
     def mark_security(self, marking: str) -> None:
         try:

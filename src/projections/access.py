@@ -22,6 +22,7 @@ from uuid import UUID
 from domain.documentation import DocumentEntry
 from domain.gallring import GallringRun
 from domain.people import Child, DutyRole, Staff
+from domain.person import PersonRecord
 from domain.personal import Category
 from retention.keys.scope import Scope
 
@@ -92,7 +93,29 @@ class PeriodsPurged:
     epochs: tuple[str, ...]
 
 
-AccessChange = Belongs | Ended | GuardianOf | EntryWritten | ScopesPurged | PeriodsPurged
+@dataclass(frozen=True, slots=True)
+class Restricted:
+    """Processing of the person's data is restricted (GDPR art. 18): staff no longer see them."""
+
+    person_id: UUID
+    scope: Scope
+
+
+@dataclass(frozen=True, slots=True)
+class Unrestricted:
+    person_id: UUID
+
+
+AccessChange = (
+    Belongs
+    | Ended
+    | GuardianOf
+    | EntryWritten
+    | Restricted
+    | Unrestricted
+    | ScopesPurged
+    | PeriodsPurged
+)
 
 
 def _placement(person_id: UUID, epoch: UUID) -> Scope:
@@ -115,6 +138,17 @@ class AccessProjection:
     @singledispatchmethod
     def changes(self, domain_event: Any) -> list[AccessChange]:
         return []
+
+    @changes.register
+    def _(self, e: PersonRecord.ProcessingRestricted) -> list[AccessChange]:
+        scope = Scope(e.originator_id, str(Category.IDENTITY), "-")
+        if not isinstance(e.grounds, str):
+            return [ScopesPurged((scope,))]  # culled with the person's identity
+        return [Restricted(e.originator_id, scope)]
+
+    @changes.register
+    def _(self, e: PersonRecord.RestrictionLifted) -> list[AccessChange]:
+        return [Unrestricted(e.originator_id)]
 
     @changes.register
     def _(self, e: Child.GuardianLinked) -> list[AccessChange]:
@@ -217,6 +251,11 @@ class AccessControl:
         """Units through which the staff member reaches the student; empty: not connected."""
         self.runner.catch_up()
         return frozenset(self.view.connected_units(staff_id, student_id, day))
+
+    def restricted(self, person_id: UUID) -> bool:
+        """Whether processing of the person's data is restricted (GDPR art. 18)."""
+        self.runner.catch_up()
+        return self.view.restricted(person_id)
 
     def may_see(self, staff_id: UUID, child_id: UUID, day: date) -> bool:
         """Connected, or holding any duty at a unit where the child is placed."""

@@ -5,6 +5,7 @@ the person's data, and is itself on the access log."""
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import uuid4
 
 from fastapi.testclient import TestClient
@@ -94,3 +95,54 @@ def test_a_correction_and_the_register_extract(gallra: Gallra) -> None:
         if r.resource == "GET /people/{person_id}/subject-access"
     ]
     assert produced and all(r.purpose == "data-subject-rights" for r in produced)
+
+
+def test_a_restriction_keeps_staff_away_until_it_is_lifted(gallra: Gallra) -> None:
+    app = gallra.app
+    unit, _dep, kids = enrolled_department(app, 2, "Förskolan Björken", "Igelkotten")
+    child, other = kids
+    guardian = next(iter(app.get_child(child).guardians))
+    teacher = app.register_staff("Sara", "Lärare", "19790101AB09")
+    app.assign_duty(teacher, unit, "Förskollärare", date(2022, 8, 1))
+    admin, staff = headers(gallra, Role.ADMIN), headers(gallra, Role.STAFF, teacher)
+    with TestClient(create_http_app(gallra, background=False)) as client:
+        assert client.get(f"/children/{child}", headers=staff).status_code == 200
+        diet = {"diets": [], "note": None}
+        assert client.put(f"/children/{child}/diet", json=diet, headers=staff).status_code == 200
+        body = {"grounds": "accuracy-contested", "note": "vårdnadshavaren bestrider uppgifterna"}
+        placed = client.put(f"/people/{child}/restriction", json=body, headers=admin)
+        assert placed.json() == {"restricted": True, "changed": True}, placed.text
+        again = client.put(f"/people/{child}/restriction", json=body, headers=admin)
+        assert again.json() == {"restricted": True, "changed": False}
+        bad = client.put(
+            f"/people/{child}/restriction", json={**body, "grounds": "x"}, headers=admin
+        )
+        assert bad.status_code == 422 and "grounds" in bad.text
+        assert (
+            client.put(f"/people/{child}/restriction", json=body, headers=staff).status_code == 403
+        )
+
+        # staff no longer see the child, as if unknown; other children are as before
+        assert client.get(f"/children/{child}", headers=staff).status_code == 404
+        diet = {"diets": [], "note": None}
+        assert client.put(f"/children/{child}/diet", json=diet, headers=staff).status_code == 404
+        assert client.get(f"/children/{other}", headers=staff).status_code == 200
+        # the guardian and the administrators still do
+        as_guardian = headers(gallra, Role.GUARDIAN, guardian)
+        assert client.get(f"/children/{child}", headers=as_guardian).status_code == 200
+        assert client.get(f"/children/{child}", headers=admin).status_code == 200
+        extract = client.get(f"/people/{child}/subject-access", headers=admin).json()
+        now = next(r for r in extract["records"] if r["kind"] == "Child")["now"]
+        assert now["restriction"] == "accuracy-contested"
+
+        lifted = client.post(
+            f"/people/{child}/restriction/lift", json={"note": "uppgifterna rättade"}, headers=admin
+        )
+        assert lifted.json() == {"restricted": False, "changed": True}
+        assert client.get(f"/children/{child}", headers=staff).status_code == 200
+    # the view rebuilt from the events says the same
+    gallra.access.runner.rebuild()
+    assert not gallra.access.restricted(child)
+    app.restrict_processing(child, "legal-claims", "tvist om avgift")
+    gallra.access.runner.rebuild()
+    assert gallra.access.restricted(child) and not gallra.access.restricted(other)

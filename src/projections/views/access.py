@@ -24,7 +24,9 @@ from projections.access import (
     EntryWritten,
     GuardianOf,
     PeriodsPurged,
+    Restricted,
     ScopesPurged,
+    Unrestricted,
 )
 from projections.views.base import ViewSQL
 from retention.keys.scope import Scope
@@ -40,14 +42,15 @@ class DocEntryRow:
 
 
 _ACTIVE = "{a}.start_on <= ? AND ({a}.end_on IS NULL OR {a}.end_on >= ?)"
-_TABLES = ("acl_belongs", "acl_guardians", "acl_doc_entries")
+_TABLES = ("acl_belongs", "acl_guardians", "acl_doc_entries", "acl_restricted")
 _REKTOR = f"s.role = '{REKTOR}'"
 
 
 class AccessViewSQL(ViewSQL):
     """Backend-neutral SQL; subclasses mix in the library's tracking recorder and a dialect."""
 
-    tracking_name = "gallra/access/2"  # /2: guardianship added; a new name projects it all again
+    # /2: guardianship added, /3: restrictions; a new name projects it all again
+    tracking_name = "gallra/access/3"
     tables = _TABLES
 
     def view_statements(self, *, uuid: str) -> list[str]:
@@ -77,6 +80,8 @@ class AccessViewSQL(ViewSQL):
             f"{self._t('acl_doc_entries')} (student_id)",
             f"CREATE INDEX IF NOT EXISTS acl_doc_entries_scope ON {self._t('acl_doc_entries')} "
             "(scope_subject, scope_category, scope_epoch)",
+            f"CREATE TABLE IF NOT EXISTS {self._t('acl_restricted')} ("
+            f"person_id {uuid} PRIMARY KEY, {scope})",
         ]
 
     # -- writing ---------------------------------------------------------------------------
@@ -139,6 +144,14 @@ class AccessViewSQL(ViewSQL):
                 "written_on": change.written_on.isoformat(),
             }
             self._insert(c, "acl_doc_entries", "entry_id", change.scope, row)
+        elif isinstance(change, Restricted):
+            row = {"person_id": self._id(change.person_id)}
+            self._insert(c, "acl_restricted", "person_id", change.scope, row)
+        elif isinstance(change, Unrestricted):
+            c.execute(
+                self._q(f"DELETE FROM {self._t('acl_restricted')} WHERE person_id = ?"),
+                (self._id(change.person_id),),
+            )
         elif isinstance(change, ScopesPurged):
             self._purge_scopes(c, _TABLES, change.scopes)
         elif isinstance(change, PeriodsPurged):
@@ -159,6 +172,8 @@ class AccessViewSQL(ViewSQL):
         ``pupils`` narrows the students by a condition on ``p.person_id`` with one id."""
         staff = f"s.person_id = ? AND s.role <> '{STUDENT}' AND " + _ACTIVE.format(a="s")
         pupil = f"p.role = '{STUDENT}' AND " + _ACTIVE.format(a="p")
+        # a restricted person is no longer processed by staff (GDPR art. 18)
+        pupil += f" AND p.person_id NOT IN (SELECT person_id FROM {self._t('acl_restricted')})"
         d = day.isoformat()
         params = [self._id(staff_id), d, d, d, d]
         if pupils is not None:
@@ -184,7 +199,10 @@ class AccessViewSQL(ViewSQL):
 
     def guardian_seen(self, staff_id: UUID, guardian_id: UUID, day: date) -> list[UUID]:
         """Units through which staff may see (any duty) at least one of the guardian's children."""
-        children = f"IN (SELECT child_id FROM {self._t('acl_guardians')} WHERE guardian_id = ?)"
+        children = (
+            f"IN (SELECT child_id FROM {self._t('acl_guardians')} WHERE guardian_id = ? AND "
+            f"guardian_id NOT IN (SELECT person_id FROM {self._t('acl_restricted')}))"
+        )
         sql, params = self._links(staff_id, day, "1 = 1", (children, guardian_id))
         return self._ids(f"SELECT uid AS id FROM ({sql}) AS l", params)
 
@@ -199,8 +217,17 @@ class AccessViewSQL(ViewSQL):
         return self._ids(
             f"SELECT a.unit_id AS id FROM {self._t('acl_belongs')} a JOIN "
             f"{self._t('acl_belongs')} b ON b.unit_id = a.unit_id WHERE a.person_id = ? AND "
-            f"b.person_id = ? AND {duty.format(a='a')} AND {duty.format(a='b')}",
+            f"b.person_id = ? AND {duty.format(a='a')} AND {duty.format(a='b')} AND b.person_id "
+            f"NOT IN (SELECT person_id FROM {self._t('acl_restricted')})",
             [self._id(staff_a), self._id(staff_b), d, d, d, d],
+        )
+
+    def restricted(self, person_id: UUID) -> bool:
+        return bool(
+            self._ids(
+                f"SELECT person_id AS id FROM {self._t('acl_restricted')} WHERE person_id = ?",
+                [self._id(person_id)],
+            )
         )
 
     def children_of(self, guardian_id: UUID) -> list[UUID]:

@@ -1,6 +1,7 @@
-"""Data subjects' rights, carried out by an official: the register extract (art. 15) and the
-rectification of a wrongly recorded name (art. 16). Administrators only; the extract is on the
-access log like any read of the person's data."""
+"""Data subjects' rights, carried out by an official: the register extract (art. 15), the
+rectification of a wrongly recorded name (art. 16) and the restriction of processing
+(art. 18). Administrators only; the extract is on the access log like any read of the
+person's data."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from api import access_log
 from api.http.deps import Admin, GallraDep
 from api.http.schemas import Model
 from api.subject_access import as_json, as_markdown
-from domain.person import MAX_NAME, MAX_REASON
+from domain.person import MAX_NAME, MAX_REASON, RestrictionGrounds
 
 router = APIRouter(prefix="/people/{person_id}", tags=["data-subject-rights"])
 
@@ -40,6 +41,37 @@ def correct_identity(
         person_id, body.given_name, body.family_name, body.reason
     )
     return CorrectionResult(corrected=corrected)
+
+
+class Restriction(Model):
+    grounds: RestrictionGrounds
+    note: Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+
+
+class Lifting(Model):
+    note: Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+
+
+class RestrictionResult(Model):
+    restricted: bool
+    changed: bool  # false: it already was so (a retried request)
+
+
+@router.put("/restriction", response_model=RestrictionResult)
+def restrict(person_id: UUID, body: Restriction, gallra: GallraDep, _: Admin) -> RestrictionResult:
+    """Restrict processing of the person's data to storage and what the law allows. Staff
+    no longer see the person (their records answer as unknown); the person, their guardians,
+    administrators and auditors still do, and kiosks still check a child in and out, for its
+    safety. Gallring goes on: a restriction does not extend retention, a legal hold does."""
+    changed = gallra.app.restrict_processing(person_id, body.grounds, body.note)
+    return RestrictionResult(restricted=True, changed=changed)
+
+
+@router.post("/restriction/lift", response_model=RestrictionResult)
+def lift(person_id: UUID, body: Lifting, gallra: GallraDep, _: Admin) -> RestrictionResult:
+    """Lift the restriction; the person is processed as before."""
+    changed = gallra.app.lift_restriction(person_id, body.note)
+    return RestrictionResult(restricted=False, changed=changed)
 
 
 @router.get(
