@@ -68,4 +68,5 @@ Attendance = Annotated[Principal, Depends(require(Role.STAFF, Role.KIOSK))]
 Kitchen = Annotated[Principal, Depends(require(Role.ADMIN, Role.KITCHEN))]
 Statistician = Annotated[Principal, Depends(require(Role.ADMIN, Role.STATISTICIAN))]
 Auditor = Annotated[Principal, Depends(require(Role.ADMIN, Role.AUDITOR))]
+AuditorOnly = Annotated[Principal, Depends(require(Role.AUDITOR))]  # replays: not admin
 AnyRole = Annotated[Principal, Depends(get_principal)]

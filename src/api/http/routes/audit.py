@@ -12,16 +12,14 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.http.deps import GallraDep, require
-from api.tokens import Principal, Role
+from api.http.deps import AuditorOnly, GallraDep
 from domain.errors import RuleViolationError
 from projections.access_log import MAX_LIMIT, AccessRow
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-AuditorOnly = Annotated[Principal, Depends(require(Role.AUDITOR))]
 
 
 class AccessRecordPublic(BaseModel):

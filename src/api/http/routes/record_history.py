@@ -8,16 +8,14 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel
 
 from api import access_log
-from api.http.deps import GallraDep, require
+from api.http.deps import AuditorOnly, GallraDep
 from api.record_history import Entry, ScanHistory
-from api.tokens import Principal, Role
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-AuditorOnly = Annotated[Principal, Depends(require(Role.AUDITOR))]
 
 
 class CulledPublic(BaseModel):
@@ -66,11 +64,7 @@ def record_history(stream_id: UUID, gallra: GallraDep, _: AuditorOnly) -> Record
     culled, with the gallring run whose decision culled them."""
     history = gallra.histories.history(stream_id)
     access_log.note_subjects(*history.subjects)
-    return RecordHistoryPublic(
-        stream_id=history.stream_id,
-        aggregate=history.aggregate,
-        entries=[_entry(e) for e in history.entries],
-    )
+    return _record(history.stream_id, history.aggregate, history.entries)
 
 
 @router.get("/subjects/{subject_id}/history", response_model=ScanHistoryPublic)
@@ -92,14 +86,13 @@ def _scan(history: ScanHistory) -> ScanHistoryPublic:
     return ScanHistoryPublic(
         about=history.about,
         events_read=history.events_read,
-        records=[
-            RecordHistoryPublic(
-                stream_id=r.stream_id,
-                aggregate=r.aggregate,
-                entries=[_entry(e) for e in r.entries],
-            )
-            for r in history.records
-        ],
+        records=[_record(r.stream_id, r.aggregate, r.entries) for r in history.records],
+    )
+
+
+def _record(stream_id: UUID, aggregate: str, entries: list[Entry]) -> RecordHistoryPublic:
+    return RecordHistoryPublic(
+        stream_id=stream_id, aggregate=aggregate, entries=[_entry(e) for e in entries]
     )
 
 
