@@ -44,6 +44,7 @@ Progress = Callable[[int, int], None]
 EventCounter = Callable[[str, Sequence[str]], int]
 HeldSubjects = Callable[[date], Mapping[UUID, object]]
 """Subjects whose culling a legal hold pauses on a day (``standing_holds``)."""
+ON_REQUEST = "/on-request"  # a run's rule id, when it carried out an erasure request
 SheetCompiler = Callable[[str, Sequence[str]], None]
 """Records the figures of a sheet's months (category, months) before they go (ADR 0022)."""
 
@@ -135,9 +136,9 @@ class Gallring:
                 decided.pop(run_id, None)
         return every, list(decided)
 
-    def _run_dates(self, run_ids: set[UUID]) -> dict[UUID, date]:
-        """The date each of these runs was for; ids that are no run (a key shredded by
-        another decision) are left out."""
+    def _run_dates(self, run_ids: set[UUID]) -> dict[UUID, date | None]:
+        """The date each of these runs was for (None for an erasure on request); ids that
+        are no run (a key shredded by another decision) are left out."""
         dates = {}
         for run_id in run_ids:
             try:
@@ -145,7 +146,8 @@ class Gallring:
             except AggregateNotFoundError:
                 continue
             if isinstance(run, GallringRun):
-                dates[run_id] = run.as_of
+                # culled on its subject's request: not a sign that anything lapsed
+                dates[run_id] = None if run.rule_id.endswith(ON_REQUEST) else run.as_of
         return dates
 
     def planned(self, as_of: date) -> list[PlannedCull]:
@@ -257,6 +259,53 @@ class Gallring:
             if progress is not None:
                 progress(index + 1, len(culls))
         self.forget()
+        return results
+
+    def erase(self, subject: UUID, as_of: date, *, by: str) -> list[GallringResult]:
+        """Carry out an erasure request (GDPR art. 17) where the plan allows it: the
+        subject's live scopes under every ``on_request`` rule are culled now, one run per
+        category, each on record like any run, and no period is closed for anyone else. A
+        legal hold on the subject keeps everything (ADR 0016). Run again, it culls nothing."""
+        held = set(self.holds(as_of)) if self.holds is not None else set()
+        if subject in held:
+            return []
+        live = [r for r in self.keystore.scopes(subject=subject) if r.key_id is not None]
+        results: list[GallringResult] = []
+        for rule in self.plan.rules:
+            if not rule.on_request:
+                continue
+            for category in rule.categories:
+                due = [r for r in live if r.scope.category == category]
+                if not due:
+                    continue
+                key_ids = tuple(r.key_id for r in due if r.key_id is not None)
+                run = GallringRun(
+                    rule_id=rule.id + ON_REQUEST,
+                    plan_version=self.plan.version,
+                    category=category,
+                    as_of=as_of,
+                    epochs=sorted({r.scope.epoch for r in due}),
+                    key_ids=list(key_ids),
+                    subjects=1,
+                    decided_by=by,
+                )
+                self.app.save(run)  # the decision is on record before any key is touched
+                destroyed = self.keystore.shred(run.id, key_ids=key_ids)
+                self.keystore.make_deletion_durable()
+                self.app.evict_caches()
+                run.record_execution(keys_destroyed=destroyed, finished_at=self.clock())
+                self.app.save(run)
+                results.append(
+                    GallringResult(
+                        run_id=run.id,
+                        rule_id=run.rule_id,
+                        category=category,
+                        months=tuple(run.epochs),
+                        keys_destroyed=destroyed,
+                        subjects=1,
+                        events=None,
+                    )
+                )
         return results
 
     def forget(self) -> int:

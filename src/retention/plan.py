@@ -60,6 +60,9 @@ class Rule:
     action: str
     cites: str
     people: tuple[str, ...] = (CHILDREN,)  # for no-longer-current: whose currency counts
+    # Nothing in law keeps the data once its subject asks for erasure (GDPR art. 17): an
+    # erasure request culls it at once, ahead of the rule's period.
+    on_request: bool = False
 
     def cutoff_month(self, as_of: date) -> str:
         """Months strictly before the returned one are due on ``as_of``.
@@ -114,6 +117,7 @@ def _rule(raw: dict[str, Any], index: int) -> Rule:
             action=str(raw["action"]),
             cites=str(raw.get("cites", "")),
             people=tuple(str(p) for p in raw.get("people", (CHILDREN,))),
+            on_request=raw.get("on_request", False),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise PlanError(f"retention rule {rid}: missing or malformed field {e}") from None
@@ -139,6 +143,12 @@ def _rule(raw: dict[str, Any], index: int) -> Rule:
         raise PlanError(f"retention rule {rid}: only a no-longer-current rule names people")
     if not rule.people:
         raise PlanError(f"retention rule {rid}: people must name someone")
+    if not isinstance(rule.on_request, bool):
+        raise PlanError(f"retention rule {rid}: on_request must be true or false")
+    if rule.on_request and rule.action != SHRED:
+        raise PlanError(
+            f"retention rule {rid}: what is preserved for the archive cannot be culled on request"
+        )
     if rule.action not in ACTIONS:
         raise PlanError(f"retention rule {rid}: unknown action {rule.action!r}")
     if not 1 <= rule.period_months <= 12 * 100:
@@ -176,6 +186,7 @@ def _digest(rules: tuple[Rule, ...]) -> str:
         # Children alone, the meaning before rules named people, adds nothing: a plan recorded
         # then keeps its digest.
         + ([] if r.people == (CHILDREN,) else [sorted(r.people)])
+        + (["on-request"] if r.on_request else [])  # absent before: old digests stand
         for r in sorted(rules, key=lambda r: r.id)
     ]
     return hashlib.sha256(json.dumps(meaning, ensure_ascii=False).encode()).hexdigest()

@@ -107,7 +107,7 @@ class DueScopes:
         self,
         keystore: KeyStore,
         currency: CurrencyIndex | None,
-        run_dates: Callable[[set[UUID]], dict[UUID, date]],
+        run_dates: Callable[[set[UUID]], dict[UUID, date | None]],
         lapse_rule: Rule | None = None,
     ) -> None:
         self.keystore = keystore
@@ -154,6 +154,10 @@ class DueScopes:
             if r.key_id is None and r.shredded_at is not None and r.scope.subject in candidates
         ]
         run_dates = self.run_dates({r.decision_id for r in culled if r.decision_id is not None})
+        # What its subject had erased on request says nothing of when they lapsed: as if it
+        # had never been (their identity waits for their account's lapse instead).
+        erased = {run for run, day in run_dates.items() if day is None}
+        culled = [r for r in culled if r.decision_id not in erased]
         last: dict[UUID, date] = {}
         for r in culled:
             if r.shredded_at is not None:

@@ -146,3 +146,72 @@ def test_a_restriction_keeps_staff_away_until_it_is_lifted(gallra: Gallra) -> No
     app.restrict_processing(child, "legal-claims", "tvist om avgift")
     gallra.access.runner.rebuild()
     assert gallra.access.restricted(child) and not gallra.access.restricted(other)
+
+
+def test_an_erasure_request_culls_what_the_plan_allows_and_says_when_the_rest_goes(
+    gallra: Gallra,
+) -> None:
+    app = gallra.app
+    _unit, _dep, kids = enrolled_department(app, 2, "Förskolan Aspen", "Haren")
+    child, held_child = kids
+    guardian = next(iter(app.get_child(child).guardians))
+    app.change_profile(guardian, None, None, "Mamma till C, nås helst på kvällen")
+    app.change_profile(held_child, None, None, "Tycker om att måla")
+    app.place_hold(uuid4(), held_child, "överklagat beslut", "registrator")
+    admin = headers(gallra, Role.ADMIN)
+    url = f"/people/{guardian}/erasure-requests"
+    with TestClient(create_http_app(gallra, background=False)) as client:
+        preview = client.post(
+            url, json={"note": "begäran via e-post", "execute": False}, headers=admin
+        )
+        assert preview.status_code == 200, preview.text
+        items = {i["category"]: i for i in preview.json()["remaining"]}
+        assert preview.json()["erased"] == []
+        assert (
+            items["profile"]["culled"].startswith("now")
+            and items["profile"]["kept_because"] is None
+        )
+        assert items["identity"]["kept_because"].startswith("needed for")
+        assert items["identity"]["culled"] == "once nothing else of theirs is left"
+
+        done = client.post(url, json={"note": "begäran via e-post"}, headers=admin)
+        assert done.status_code == 200, done.text
+        [erased] = done.json()["erased"]
+        assert erased["category"] == "profile" and erased["keys_destroyed"] == 1
+        assert erased["rule_id"] == "profiles-no-longer-current/on-request"
+        assert "profile" not in {i["category"] for i in done.json()["remaining"]}
+        profile = client.get(f"/people/{guardian}/profile", headers=admin).json()
+        assert profile["profile_text"] is None and "profile_text" in profile["culled"]
+        # asked again: nothing more goes
+        again = client.post(url, json={"note": "påminnelse"}, headers=admin)
+        assert again.json()["erased"] == []
+
+        # a legal hold keeps everything
+        hold = client.post(
+            f"/people/{held_child}/erasure-requests", json={"note": "begäran"}, headers=admin
+        )
+        assert hold.json()["erased"] == []
+        assert all(i["kept_because"].startswith("a legal hold") for i in hold.json()["remaining"])
+
+        assert client.post(url, json={"note": ""}, headers=admin).status_code == 422
+        assert (
+            client.post(url, json={"note": "x"}, headers=headers(gallra, Role.AUDITOR)).status_code
+            == 403
+        )
+        assert (
+            client.post(
+                f"/people/{uuid4()}/erasure-requests", json={"note": "x"}, headers=admin
+            ).status_code
+            == 404
+        )
+
+    run = next(
+        r
+        for r in gallra.gallring.records()
+        if r.id == erased["gallring_run_id"] or str(r.id) == erased["gallring_run_id"]
+    )
+    assert run.subjects == 1 and run.finished_at is not None and "erasure request" in run.decided_by
+    # the guardian is still current: erasing their profile does not start their identity's end
+    today = app.local_day(gallra.clock())
+    later = gallra.gallring.planned(date(today.year + 1, today.month, 1))
+    assert not any(c.rule_id == "identity-last" for c in later)

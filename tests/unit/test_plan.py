@@ -352,3 +352,19 @@ def test_every_category_is_used_by_some_event() -> None:
             else:
                 used.add(str(category))
     assert used == {str(c) for c in Category}
+
+
+def test_on_request_is_a_plain_flag_for_data_the_law_does_not_keep() -> None:
+    plan = parse_plan(plan_text() + "on_request = true\n")
+    assert plan.rules[0].on_request
+    assert plan.digest != parse_plan(plan_text()).digest  # it changes what the plan does
+    assert "true or false" in refusal(plan_text(id="bad-rule") + 'on_request = "yes"\n')
+    preserved = plan_text(id="bad-rule", action="archive-then-shred") + "on_request = true\n"
+    assert "archive" in refusal(preserved)
+
+
+def test_the_default_plan_culls_only_optional_profiles_on_request() -> None:
+    plan = load_plan()
+    assert [(r.id, r.categories) for r in plan.rules if r.on_request] == [
+        ("profiles-no-longer-current", ("profile",))
+    ]

@@ -1,10 +1,11 @@
 """Data subjects' rights, carried out by an official: the register extract (art. 15), the
-rectification of a wrongly recorded name (art. 16) and the restriction of processing
-(art. 18). Administrators only; the extract is on the access log like any read of the
-person's data."""
+rectification of a wrongly recorded name (art. 16), erasure requests (art. 17) and the
+restriction of processing (art. 18). Administrators only; the extract is on the access log
+like any read of the person's data."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -13,6 +14,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import Field
 
 from api import access_log
+from api.bootstrap import today
+from api.erasure import answer_erasure
 from api.http.deps import Admin, GallraDep
 from api.http.schemas import Model
 from api.subject_access import as_json, as_markdown
@@ -72,6 +75,72 @@ def lift(person_id: UUID, body: Lifting, gallra: GallraDep, _: Admin) -> Restric
     """Lift the restriction; the person is processed as before."""
     changed = gallra.app.lift_restriction(person_id, body.note)
     return RestrictionResult(restricted=False, changed=changed)
+
+
+class ErasureRequest(Model):
+    note: Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+    execute: bool = True  # false: only say what a request would do
+
+
+class ErasureItemPublic(Model):
+    category: str
+    epoch: str
+    rule_id: str
+    culled: str
+    culled_on: date | None
+    kept_because: str | None
+
+
+class ErasedPublic(Model):
+    gallring_run_id: UUID
+    rule_id: str
+    category: str
+    keys_destroyed: int
+
+
+class ErasureAnswerPublic(Model):
+    subject_id: UUID
+    as_of: date
+    erased: list[ErasedPublic]
+    remaining: list[ErasureItemPublic]
+
+
+@router.post("/erasure-requests", response_model=ErasureAnswerPublic)
+def request_erasure(
+    person_id: UUID, body: ErasureRequest, gallra: GallraDep, principal: Admin
+) -> ErasureAnswerPublic:
+    """Answer an erasure request: cull at once what the plan allows on request (optional
+    data, such as a profile), each cull a gallring run on record, and say for everything
+    else when it is culled, under which rule, and why the law keeps it until then. A legal
+    hold keeps everything. Asked again, nothing more is culled."""
+    gallra.app.get_person_details(person_id)  # an unknown id is a 404
+    by = f"{principal.name or principal.role}: erasure request ({body.note})"
+    answer = answer_erasure(gallra.gallring, person_id, today(gallra), by=by, execute=body.execute)
+    access_log.note_subjects(person_id)
+    return ErasureAnswerPublic(
+        subject_id=answer.subject_id,
+        as_of=answer.as_of,
+        erased=[
+            ErasedPublic(
+                gallring_run_id=r.run_id,
+                rule_id=r.rule_id,
+                category=r.category,
+                keys_destroyed=r.keys_destroyed,
+            )
+            for r in answer.erased
+        ],
+        remaining=[
+            ErasureItemPublic(
+                category=i.category,
+                epoch=i.epoch,
+                rule_id=i.rule_id,
+                culled=i.culled,
+                culled_on=i.culled_on,
+                kept_because=i.kept_because,
+            )
+            for i in answer.items
+        ],
+    )
 
 
 @router.get(
