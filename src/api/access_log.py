@@ -30,6 +30,7 @@ from projections.access_log import AccessLogProjection, AccessLogQuery
 from projections.runner import ProjectionRunner
 from projections.views.access_log import PostgresAccessLogView, SQLiteAccessLogView
 from retention.errors import ScopeShreddedError
+from retention.sealing import actor
 
 log = logging.getLogger(__name__)
 ACCESS_LOG = str(Category.ACCESS_LOG)
@@ -104,11 +105,13 @@ def current() -> AccessCollector | None:
 
 @contextmanager
 def collecting() -> Iterator[AccessCollector]:
-    """Bind a fresh collector for the duration of one request."""
+    """Bind a fresh collector, and a fresh actor for the events the request writes, for the
+    duration of one request."""
     collector = AccessCollector()
     token = _current.set(collector)
     try:
-        yield collector
+        with actor.acting():
+            yield collector
     finally:
         _current.reset(token)
 

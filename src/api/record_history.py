@@ -26,11 +26,15 @@ from domain.gallring import GallringRun
 from domain.organisation import Unit
 from domain.personal import SELF, Shredded
 from retention.anonymity.remnants import DERIVED
+from retention.sealing.actor import RECORDED_BY
 from retention.sealing.mapper import NO_TIME, SealingMapper
 from retention.sealing.plan import SealPlan, seal_plan
 
 EXACT, MONTH, UNKNOWN = "exact", "month", "unknown"
 _PAGE = 500
+_NOT_VALUES = frozenset(
+    {"originator_id", "originator_version", "originator_topic", "timestamp", RECORDED_BY}
+)
 Progress = Callable[[int], None]
 _TICK = timedelta(microseconds=1)
 
@@ -54,6 +58,9 @@ class Entry:
     personal: dict[str, str]  # each declared personal field present or culled -> category
     culled: list[Culled]
     redacted: list[str] = dataclasses.field(default_factory=list)  # another person's data
+    # whose command wrote it: role and id, role only (nothing personal in it), or None (not
+    # written by a request, written before actors were recorded, or culled with its part)
+    by: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +348,13 @@ def _entry(
         personal,
         culled,
         redacted,
+        _recorded_by(event),
     )
+
+
+def _recorded_by(event: Any) -> dict[str, Any] | None:
+    who = vars(event).get(RECORDED_BY)
+    return dict(who) if isinstance(who, dict) else None
 
 
 def _others_fields(plan: SealPlan, event: Any, keep: frozenset[UUID]) -> set[str]:
@@ -359,8 +372,7 @@ def _fields(event: Any) -> list[tuple[str, Any]]:
     return [
         (name, value)
         for name, value in vars(event).items()
-        if name not in {"originator_id", "originator_version", "originator_topic", "timestamp"}
-        and not name.startswith("_")
+        if name not in _NOT_VALUES and not name.startswith("_")
     ]
 
 

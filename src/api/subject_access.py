@@ -168,6 +168,7 @@ def _entry_json(e: Entry) -> dict[str, Any]:
         "kind": e.kind,
         "recorded_at": plain(e.recorded_at),
         "time_known": e.time_known,
+        "by": e.by,
         "values": e.values,
         "culled": [
             {"field": c.field, "category": c.category, "gallring_run_id": plain(c.run_id)}

@@ -3,6 +3,7 @@ replay is on the access log for every person it showed; others get 403, a bad mo
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import uuid4
 
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from api.bootstrap import Gallra
 from api.http.app import create_http_app
 from api.tokens import Principal, Role
 from builders import enrolled_department
+from domain.diet import diet_record_id
 
 
 def headers(gallra: Gallra, role: Role, subject: object = None) -> dict[str, str]:
@@ -69,3 +71,33 @@ def test_an_auditor_replays_a_record_and_the_replay_is_logged(gallra: Gallra) ->
         ("GET /audit/subjects/{subject_id}/history", "audit", "auditor"),
         ("GET /audit/units/{unit_id}/history", "audit", "auditor"),
     }
+
+
+def test_a_replay_says_whose_command_wrote_each_event(gallra: Gallra) -> None:
+    """Who did it: the role and id of the request's principal, sealed with the event's first
+    part (culled with it); an event with nothing personal keeps the role only."""
+    app = gallra.app
+    unit, _dep, kids = enrolled_department(app, 1, "Förskolan Tallen", "Ugglan")
+    child = kids[0]
+    teacher = app.register_staff("Sara", "Lärare", "19790101AB09")
+    app.assign_duty(teacher, unit, "Förskollärare", date(2022, 8, 1))
+    auditor = headers(gallra, Role.AUDITOR, uuid4())
+    with TestClient(create_http_app(gallra, background=False)) as client:
+        diet = {"diets": ["lactose-free"], "note": None}
+        staff = headers(gallra, Role.STAFF, teacher)
+        assert client.put(f"/children/{child}/diet", json=diet, headers=staff).status_code == 200
+        made = client.post(
+            "/units",
+            json={"name": "Förskolan Granen", "school_form": "förskola"},
+            headers=headers(gallra, Role.ADMIN),
+        )
+        assert made.status_code in (200, 201), made.text
+        diet_record = diet_record_id(child)
+        entries = client.get(f"/audit/records/{diet_record}/history", headers=auditor).json()
+        set_diet = entries["entries"][-1]
+        assert set_diet["by"] == {"role": "staff", "id": str(teacher)}
+        first = client.get(f"/audit/records/{child}/history", headers=auditor).json()
+        assert first["entries"][0]["by"] is None  # registered outside a request
+        unit_id = made.json()["id"]
+        created = client.get(f"/audit/records/{unit_id}/history", headers=auditor).json()
+        assert created["entries"][0]["by"] == {"role": "admin", "id": None}

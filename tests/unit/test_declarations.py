@@ -15,6 +15,7 @@ from eventsourcing.domain import DomainEvent
 
 import domain
 from domain.personal import personal_fields
+from retention.sealing.actor import RECORDED_BY
 
 PERSONAL_LOOKING = re.compile(
     r"(name|civic|personnummer|phone|mobile|e_?mail|address|note|reason|comment|text|photo|"
@@ -80,6 +81,19 @@ def test_declared_subjects_exist_on_the_event(cls: type) -> None:
     fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     for field in personal_fields(cls):
         assert field.declaration.subject in fields, (cls.__qualname__, field.name)
+
+
+def test_no_event_field_can_be_taken_for_the_actor() -> None:
+    """The mapper keeps who wrote an event under ``RECORDED_BY`` (a name no field may have),
+    so no event's own field is ever overwritten by it."""
+    assert RECORDED_BY.startswith("_")
+    clashing = [
+        (cls.__qualname__, f.name)
+        for cls in EVENTS
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.name.startswith("_")
+    ]
+    assert not clashing
 
 
 ALLOWED_IMPORTS = {"eventsourcing.domain", "pydantic", "personnummer"}

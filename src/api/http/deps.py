@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api import access_log
 from api.bootstrap import Gallra
 from api.tokens import Principal, Role, TokenError
+from retention.sealing import actor
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `gallra token`")
 
@@ -38,6 +39,9 @@ def get_principal(
     collector = access_log.current()
     if collector is not None:  # mutate the request's collector; never set the variable here
         collector.note_principal(str(principal.role), principal.subject)
+    acting = actor.current()
+    if acting is not None:  # who the events this request writes record (a kiosk: its device)
+        acting.role, acting.actor_id = str(principal.role), principal.subject or principal.device
     return principal
 
 

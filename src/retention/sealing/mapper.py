@@ -41,7 +41,7 @@ from retention.errors import SealingError
 from retention.integrity import chain
 from retention.keys.scope import Scope
 from retention.keys.store import DataKey, KeyStore, KeyUse
-from retention.sealing import envelope
+from retention.sealing import actor, envelope
 from retention.sealing.plan import Interned, SealPlan, seal_plan
 
 NONCE_BYTES = 12
@@ -133,12 +133,18 @@ class SealingMapper(Mapper[UUID]):
         version = state.pop("originator_version")
         if plan.class_version > 1:
             state["class_version"] = plan.class_version
+        acting = actor.current()
+        who = None if acting is None else acting.who()
         if not plan.groups:  # nothing personal: the exact time stays readable ...
             if not plan.keeps_time and isinstance(state.get("timestamp"), datetime):
                 state["timestamp"] = NO_TIME  # ... but not in a person's own stream
+            elif who is not None:  # and the actor's role, never their id
+                state[actor.RECORDED_BY] = {"role": who["role"], "id": None}
             return plan, originator_id, version, state, [], b"", None
         veil = plan.veil_scope(state, originator_id, interned)
         parts = plan.split(state, originator_id, interned)
+        if who is not None:  # who did it goes with what they did (the first part's key)
+            parts[0][1][actor.RECORDED_BY] = who
         exact = state.pop("timestamp", None)
         if not isinstance(exact, datetime):  # not an eventsourcing event: left as it was
             if exact is not None:

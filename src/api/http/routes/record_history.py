@@ -34,6 +34,7 @@ class EntryPublic(BaseModel):
     values: dict[str, Any]
     personal: dict[str, str]
     culled: list[CulledPublic]
+    by: dict[str, Any] | None  # whose command wrote it: {"role", "id"}; None if not known
 
 
 class RecordHistoryPublic(BaseModel):
@@ -104,6 +105,7 @@ def _entry(e: Entry) -> EntryPublic:
         time_known=e.time_known,
         values=e.values,
         personal=e.personal,
+        by=e.by,
         culled=[
             CulledPublic(
                 field=c.field,
