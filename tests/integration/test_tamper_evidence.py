@@ -312,3 +312,16 @@ def test_gallring_keeps_the_log_verified(gallra: Gallra, clock: Clock) -> None:
     made, _ = gallra.integrity.checkpoint()
     assert made is not None and made.seq == 2 and gallra.integrity.verify().ok
     assert clock.now - timedelta(days=1) < clock.now
+
+
+def test_an_event_passed_off_as_stored_before_the_chain_is_caught(gallra: Gallra) -> None:
+    """An event rewritten without its link, as if from before the chain, in a stream whose
+    earlier events carry theirs: honest writers never go back to the old envelope."""
+    raw = logged(gallra)
+    target = inner(raw.rows())
+    assert target.version > 1
+    raw.set_state(target, envelope.split_link(target.state)[0])
+    report = gallra.integrity.verify()
+    failed(report, Finding.ALTERED)
+    assert report.failure is not None and report.failure.notification_id == target.id
+    assert "no link" in report.failure.detail

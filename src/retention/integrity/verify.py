@@ -7,8 +7,6 @@ auditor's copy of the database without the secrets (given the checkpoints' publi
 
 from __future__ import annotations
 
-import hashlib
-import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,12 +16,12 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from retention.integrity.chain import GENESIS
+from retention.integrity.chain import GENESIS, link, link_head
 from retention.integrity.checkpoints import Checkpoint, RangeDigest, signature_holds
 from retention.sealing import envelope
+from retention.sealing.envelope import LINK_BYTES
 
 PAGE = 2000
-_VERSION_TOPIC = struct.Struct(">qH")
 
 
 class Finding(StrEnum):
@@ -75,6 +73,7 @@ class _Walk:
 
     def __init__(self, checkpoints: Sequence[Checkpoint], keys: dict[str, Ed25519PublicKey]):
         self.heads: dict[UUID | str, tuple[int, bytes]] = {}
+        self.chained: set[UUID | str] = set()  # streams with an event that stores its link
         self.events = 0
         self.before_chain = 0
         self.last_position = 0
@@ -103,22 +102,23 @@ class _Walk:
             missing = f"{expected}" if version == expected + 1 else f"{expected}-{version - 1}"
             self.gap = (oid, expected)
             return self._fail(Finding.REMOVED, f"version {missing} of its stream is missing", n)
-        kind = state[:2]
-        topic = envelope.topic_bytes(n.topic)
-        origin = oid.bytes if isinstance(oid, UUID) else envelope.origin_bytes(oid)
         previous = GENESIS if head is None else head[1]
-        place = origin + _VERSION_TOPIC.pack(version, len(topic)) + topic
-        if kind == envelope.CHAINED_MAGIC or kind == envelope.CHAINED_VEILED_MAGIC:
-            kept = state[-32:]
-            if hashlib.sha256(previous + place + state[:-32]).digest() != kept:
+        place = link_head(oid, version, n.topic)
+        if envelope.is_chained(state):
+            kept = state[-LINK_BYTES:]
+            if link(previous, place, state[:-LINK_BYTES]) != kept:
                 detail = "its bytes do not give its link (it, or its stream before it, changed)"
                 return self._fail(Finding.ALTERED, detail, n)
-            link = kept
+            made = kept
+            self.chained.add(oid)
+        elif oid in self.chained:  # once a stream is chained, every later event is
+            detail = "it has no link, yet an event before it in its stream has one"
+            return self._fail(Finding.ALTERED, detail, n)
         else:  # stored before the chain: the link it would carry (the upcast)
-            link = hashlib.sha256(previous + place + state).digest()
+            made = link(previous, place, state)
             self.before_chain += 1
-        self.heads[oid] = (version, link)
-        self._digest.add(n.id, link)
+        self.heads[oid] = (version, made)
+        self._digest.add(n.id, made)
         self.events += 1
         self.last_position = n.id
         if self._pending and self._pending[0].position == n.id:
