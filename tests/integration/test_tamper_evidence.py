@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from api.bootstrap import Gallra
+from api.scheduler import sign_checkpoint
 from builders_tempus import history
 from conftest import Clock, GallraFactory
 from raw_log import RawLog, Row
@@ -325,3 +326,21 @@ def test_an_event_passed_off_as_stored_before_the_chain_is_caught(gallra: Gallra
     failed(report, Finding.ALTERED)
     assert report.failure is not None and report.failure.notification_id == target.id
     assert "no link" in report.failure.detail
+
+
+def test_the_night_job_signs_what_is_new_and_nothing_over_a_broken_log(
+    gallra: Gallra, caplog: pytest.LogCaptureFixture
+) -> None:
+    history(gallra)
+    made = sign_checkpoint(gallra)
+    assert made is not None and made.seq == 1
+    assert sign_checkpoint(gallra) is None  # nothing new since
+    one_more_event(gallra)
+    assert sign_checkpoint(gallra) is not None
+    raw = RawLog(gallra)
+    raw.delete(inner(raw.rows()))
+    one_more_event(gallra, date(2026, 3, 10))
+    with caplog.at_level("ERROR"):
+        assert sign_checkpoint(gallra) is None
+    assert "does not verify (removed" in caplog.text
+    assert [c.seq for c in gallra.integrity.store.all()] == [1, 2]
