@@ -28,6 +28,7 @@ from api.cli_shared import (
     err,
     fail,
     open_store,
+    opened,
     out,
     progress_bar,
     store_settings,
@@ -38,6 +39,7 @@ from domain.civic_number import InvalidCivicNumber
 from domain.errors import DomainError
 from retention.errors import RetentionError
 from retention.plan import PlanError
+from retention.sealing import actor
 
 cli = typer.Typer(
     help="Gallra: school records, auditable for ever and forgotten on schedule.",
@@ -67,30 +69,35 @@ def serve(
     """Run the HTTP API."""
     import uvicorn
 
-    from api.demo import seed
-    from api.demo_school import seed_school
-    from api.demo_tempus import seed_tempus
     from api.http.app import create_http_app
 
     settings = store_settings(backend, data_dir, create_secrets=True if demo else None)
-    gallra = open_store(settings)
-    if demo:
-        if not gallra.app.holds_records():  # a new store: only its plan history
-            with progress_bar() as progress:
-                task = progress.add_task("seeding a synthetic municipality", total=None)
-                seeded = seed(
-                    gallra.app, today=today(gallra), progress=lambda: progress.advance(task)
-                )
-                seed_tempus(gallra.app, seeded, today=today(gallra))
-                school = seed_school(gallra.app, today=today(gallra))
-            out.print(
-                f"  {len(seeded.units)} preschools, {len(seeded.children)} children, "
-                f"{len(seeded.guardians)} guardians; a school with {len(school.students)} "
-                "students, documentation and lessons"
-            )
-        _print_demo_tokens(gallra, host, port)
+    with actor.acting_as(actor.OPERATOR):  # requests and scheduled jobs bind their own
+        gallra = open_store(settings)
+        if demo:
+            _seed_demo(gallra, host, port)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_http_app(gallra), host=host, port=port, log_level="info")
+
+
+def _seed_demo(gallra: Gallra, host: str, port: int) -> None:
+    """Seed a new store with a synthetic municipality, then print tokens to try it with."""
+    from api.demo import seed
+    from api.demo_school import seed_school
+    from api.demo_tempus import seed_tempus
+
+    if not gallra.app.holds_records():  # a new store: only its plan history
+        with progress_bar() as progress:
+            task = progress.add_task("seeding a synthetic municipality", total=None)
+            seeded = seed(gallra.app, today=today(gallra), progress=lambda: progress.advance(task))
+            seed_tempus(gallra.app, seeded, today=today(gallra))
+            school = seed_school(gallra.app, today=today(gallra))
+        out.print(
+            f"  {len(seeded.units)} preschools, {len(seeded.children)} children, "
+            f"{len(seeded.guardians)} guardians; a school with {len(school.students)} "
+            "students, documentation and lessons"
+        )
+    _print_demo_tokens(gallra, host, port)
 
 
 def _print_demo_tokens(gallra: Gallra, host: str, port: int) -> None:
@@ -171,8 +178,7 @@ def token(
         fail("a kiosk token needs --department")
     if role == Role.KITCHEN and unit is None:
         fail("a kitchen token needs --unit (the unit whose diet counts it reads)")
-    gallra = open_store(store_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         if role == Role.KIOSK and department is not None:
             try:
                 issued = pair_kiosk(gallra, department, name or "kiosk", None, name).token
@@ -183,15 +189,12 @@ def token(
             who = Principal(role, subject, department, name or str(role), unit=unit)
             issued = gallra.tokens.issue(who)
         out.print(issued, soft_wrap=True)
-    finally:
-        gallra.close()
 
 
 @projections_cli.command("rebuild")
 def projections_rebuild(backend: Backend = None, data_dir: DataDir = None) -> None:
     """Drop the read models and project every event again."""
-    gallra = open_store(store_settings(backend, data_dir))
-    try:
+    with opened(backend, data_dir) as gallra:
         total = gallra.app.recorder.max_notification_id() or 0
         counts = [0]
         with progress_bar() as progress:
@@ -203,8 +206,6 @@ def projections_rebuild(backend: Backend = None, data_dir: DataDir = None) -> No
 
                 counts.append(runner.rebuild(advance))
         out.print(f"projected {max(counts)} events")
-    finally:
-        gallra.close()
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from api.bootstrap import Gallra, build, today
 from api.settings import Settings
 from retention.errors import RetentionError
 from retention.plan import PlanError
+from retention.sealing import actor
 
 out = Console()
 err = Console(stderr=True)
@@ -49,12 +50,14 @@ def open_store(store: Settings) -> Gallra:
 
 @contextmanager
 def opened(backend: str | None, data_dir: Path | None) -> Iterator[Gallra]:
-    """The store for one command, closed however the command ends."""
-    gallra = open_store(store_settings(backend, data_dir))
-    try:
-        yield gallra
-    finally:
-        gallra.close()
+    """The store for one command, closed however the command ends; what the command writes
+    is recorded as done by the operator."""
+    with actor.acting_as(actor.OPERATOR):
+        gallra = open_store(store_settings(backend, data_dir))
+        try:
+            yield gallra
+        finally:
+            gallra.close()
 
 
 def show_table(

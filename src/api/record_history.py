@@ -58,8 +58,9 @@ class Entry:
     personal: dict[str, str]  # each declared personal field present or culled -> category
     culled: list[Culled]
     redacted: list[str] = dataclasses.field(default_factory=list)  # another person's data
-    # whose command wrote it: role and id, role only (nothing personal in it), or None (not
-    # written by a request, written before actors were recorded, or culled with its part)
+    # whose command wrote it: role and id, role only (nothing personal in it, or the
+    # operator's command line, or the system's scheduled jobs), or None (written with no
+    # actor bound, before actors were recorded, or culled with its part)
     by: dict[str, Any] | None = None
 
 

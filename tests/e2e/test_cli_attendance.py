@@ -53,5 +53,11 @@ def test_close_days_closes_a_day_left_open_once(tmp_path: Path) -> None:
     try:
         closed = gallra.app.department_day(dep, day)
         assert closed is not None and closed.closed and closed.totals.flagged == 1
+        # the replay says the command line closed the day and the check-in left open; the
+        # check-in itself, written with no actor bound (as by a library caller), says nothing
+        by = {e.kind: e.by for e in gallra.histories.history(closed.id).entries}
+        operator = {"role": "operator", "id": None}
+        assert by["DepartmentDay.DayClosed"] == by["DepartmentDay.NightClosed"] == operator
+        assert by["DepartmentDay.CheckedIn"] is None
     finally:
         gallra.close()

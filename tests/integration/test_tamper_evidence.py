@@ -12,8 +12,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from api.bootstrap import Gallra
-from api.scheduler import sign_checkpoint
-from builders_tempus import history
+from api.scheduler import Scheduler, sign_checkpoint
+from builders_tempus import WEEK, history
 from conftest import Clock, GallraFactory
 from raw_log import RawLog, Row
 from retention.integrity import chain
@@ -344,3 +344,19 @@ def test_the_night_job_signs_what_is_new_and_nothing_over_a_broken_log(
         assert sign_checkpoint(gallra) is None
     assert "does not verify (removed" in caplog.text
     assert [c.seq for c in gallra.integrity.store.all()] == [1, 2]
+
+
+def test_the_night_jobs_are_recorded_as_done_by_the_system(gallra: Gallra) -> None:
+    """A replay of a day the night close closed says the system closed it, and the night's
+    checkpoint covers the close."""
+    history(gallra)
+    before = len(RawLog(gallra).rows())
+    Scheduler(gallra).run_due(WEEK[-1] + timedelta(days=5))  # the Monday after: scheduled
+    rows = RawLog(gallra).rows()
+    closes = [r for r in rows[before:] if r.topic.endswith(":DepartmentDay.DayClosed")]
+    assert closes, "the night close closed nothing"
+    last = gallra.histories.history(closes[0].stream).entries[-1]
+    assert last.kind == "DepartmentDay.DayClosed"
+    assert last.by == {"role": "system", "id": None}
+    signed = gallra.integrity.store.all()
+    assert [c.position for c in signed] == [rows[-1].id]

@@ -4,7 +4,9 @@ The HTTP layer binds a fresh ``Acting`` for each request and fills it once the b
 is verified; the sealing mapper reads it when it seals. An event with a sealed part keeps it
 in its first part, so who did it is culled with what they did. An event with nothing
 personal keeps only the role, readable: an id with no scope to seal it under would outlive
-every rule. Code that runs outside a request (the CLI, gallring, tests) records no actor.
+every rule. The command line acts as the ``operator`` (someone with a shell on the server),
+the serving process's scheduled jobs as ``system``; neither has an id. Code that binds no
+actor (tests, library use) records none.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 RECORDED_BY = "_actor"  # where an event keeps its actor: no event field starts with "_"
+OPERATOR = "operator"  # the command line: whoever has a shell on the server
+SYSTEM = "system"  # the serving process's own scheduled jobs
 
 
 @dataclass
@@ -39,6 +43,17 @@ _current: ContextVar[Acting | None] = ContextVar("gallra_acting", default=None)
 def acting() -> Iterator[Acting]:
     """Bind a fresh, empty actor for one request."""
     holder = Acting()
+    token = _current.set(holder)
+    try:
+        yield holder
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def acting_as(role: str) -> Iterator[Acting]:
+    """Bind an actor known without a request: the command line, or a scheduled job."""
+    holder = Acting(role=role)
     token = _current.set(holder)
     try:
         yield holder
