@@ -24,8 +24,8 @@ from eventsourcing.persistence import StoredEvent
 from domain.errors import NotFoundError
 from domain.gallring import GallringRun
 from domain.organisation import Unit
+from domain.own_streams import own_streams
 from domain.personal import SELF, Shredded
-from retention.anonymity.remnants import DERIVED
 from retention.sealing.actor import RECORDED_BY
 from retention.sealing.mapper import NO_TIME, SealingMapper
 from retention.sealing.plan import SealPlan, seal_plan
@@ -169,7 +169,7 @@ class RecordHistories:
         those whose ids are made from theirs), and each event in a shared stream (a
         department-day, a lesson, a documentation entry, the access log) whose opened fields
         name them. Culled events name no one and are not found, which is the point."""
-        own = frozenset({subject, *(derive(subject) for derive in DERIVED)})
+        own = own_streams(subject)
 
         def about(stream: UUID, event: Any) -> bool:
             return stream in own or subject in _subjects(stream, [event])

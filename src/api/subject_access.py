@@ -17,8 +17,8 @@ from typing import Any
 from uuid import UUID
 
 from api.record_history import Entry, Progress, RecordHistories, StreamHistory, plain
+from domain.own_streams import own_streams
 from projections.access_log import MAX_LIMIT, AccessLogQuery, AccessRow
-from retention.anonymity.remnants import DERIVED
 
 CORRECTION = "Corrected"  # the suffix of the events that put a wrong value right
 CHANGE = "Changed"  # the suffix of the events that replace a value (contact details, say)
@@ -59,7 +59,7 @@ class SubjectAccess:
     def extract(self, subject: UUID, by: str, progress: Progress | None = None) -> Extract:
         produced_at = self._clock()
         history = self._histories.subject_history(subject, progress, theirs_only=True)
-        own = {subject, *(derive(subject) for derive in DERIVED)}
+        own = own_streams(subject)
         # Only the person's own record is shown as it is now: a record derived from theirs
         # (a child's pick-up list, say) holds other people's data too, which only its events,
         # with that data left out, may show.

@@ -18,11 +18,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from domain.diet import diet_record_id
+from domain.own_streams import DERIVED
 from domain.personal import VEILED
-from domain.pickup import child_pickups_id
-from domain.stay_notes import notebook_id
-from domain.stay_schedule import schedule_book_id
 from retention.keys.culling import ScopeRecord
 from retention.sealing import envelope
 from retention.sealing.mapper import NO_TIME
@@ -69,13 +66,6 @@ OWN_STREAMS: Final = PERSON_STREAMS | {
 }
 """Streams that are one person's own, whatever else they hold: a trail through one of them is
 that person's life in the system, told by event types and times."""
-DERIVED: Final[tuple[Callable[[UUID], UUID], ...]] = (
-    schedule_book_id,
-    diet_record_id,
-    notebook_id,
-    child_pickups_id,
-)
-"""Stream ids anyone with the source can compute from a person's id (uuid5, no secret)."""
 
 
 @dataclass(frozen=True, slots=True)
