@@ -215,7 +215,7 @@ def as_markdown(extract: Extract) -> str:
     lines += ["", "## Everything recorded, record by record", ""]
     for record in extract.records:
         lines += [f"### {record.aggregate} `{record.stream_id}`", ""]
-        lines += ["| when | what | details |", "|---|---|---|"]
+        lines += ["| when | by | what | details |", "|---|---|---|---|"]
         for e in record.entries:
             when = "unknown" if e.recorded_at is None else f"{e.recorded_at:%Y-%m-%d %H:%M}"
             if e.time_known == "month" and e.recorded_at is not None:
@@ -225,7 +225,7 @@ def as_markdown(extract: Extract) -> str:
                 details += "; culled: " + ", ".join(c.field for c in e.culled)
             if e.redacted:
                 details += "; left out (another person's data): " + ", ".join(e.redacted)
-            lines.append(f"| {when} | {e.kind} | {_cell(details)} |")
+            lines.append(f"| {when} | {_by(e.by)} | {e.kind} | {_cell(details)} |")
         lines.append("")
     lines += ["## Who has read or changed your data", ""]
     if not extract.access_log:
@@ -248,12 +248,33 @@ def _name(extract: Extract) -> str:
     return str(extract.subject_id)
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, nested: bool = False) -> str:
+    """A value as a person reads it: no Python or JSON syntax, nested records in brackets."""
     if isinstance(value, dict) and set(value) == {"culled"}:
         return f"*culled ({value['culled']})*"
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict | list | tuple):
+        if not value:
+            return "none"
+        pairs = value.items() if isinstance(value, dict) else None
+        shown = (
+            ", ".join(f"{k}: {_shown(v, True)}" for k, v in pairs)
+            if pairs is not None
+            else ", ".join(_shown(v, True) for v in value)
+        )
+        return f"({shown})" if nested else shown
     return str(value)
+
+
+def _by(who: dict[str, Any] | None) -> str:
+    """Whose command wrote an event: the role, and the person or device if known."""
+    if who is None:
+        return "-"
+    role = str(who.get("role") or "-")
+    return role if who.get("id") is None else f"{role} {who['id']}"
 
 
 def _cell(text: str) -> str:

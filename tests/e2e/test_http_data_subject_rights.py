@@ -79,6 +79,12 @@ def test_a_correction_and_the_register_extract(gallra: Gallra) -> None:
         assert text.startswith("# Registerutdrag: Cecilia Nr0")
         assert "given_name corrected" in text and "stavfel vid inskrivning" in text
         assert "Moster Maja" not in text and "left out" in text
+        # readable: no Python or JSON syntax, and who wrote each event (the correction was
+        # the admin's request; the builders wrote the rest with no actor bound)
+        assert "{'" not in text and "['" not in text and "None" not in text
+        assert f"guardians: {guardian}: " in text
+        correction = next(line for line in text.splitlines() if "IdentityCorrected" in line)
+        assert correction.split(" | ")[1] == "admin"
 
         assert (
             client.get(
