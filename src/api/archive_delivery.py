@@ -52,6 +52,17 @@ class BuiltPackage:
     scopes: int
 
 
+@dataclass(frozen=True)
+class Archived:
+    """One delivery that holds some of a person's records: what of theirs went, and where."""
+
+    package_id: UUID
+    scopes: list[tuple[str, str]]  # (category, period) of the person's records in it
+    built_on: date
+    received_on: date | None
+    reference: str | None  # the archive's receipt number, once received
+
+
 class ArchiveDeliveries:
     def __init__(
         self, app: GallraApplication, access: AccessControl, clock: Callable[[], datetime]
@@ -74,6 +85,30 @@ class ArchiveDeliveries:
         for delivery in self.deliveries():
             (received if delivery.received else pending).update(delivery.key_ids)
         return ArchiveState(frozenset(received), frozenset(pending))
+
+    def of_subject(self, subject: UUID) -> list[Archived]:
+        """The deliveries holding records of the person's that Gallra still holds, matched
+        by the key ids of their scopes (a delivery names no person). Once a scope is culled
+        its key id is gone from the store: ``api.subject_culled`` tells of those."""
+        theirs = {
+            r.key_id: (r.scope.category, r.scope.epoch)
+            for r in self.app.keystore.scopes(subject=subject)
+            if r.key_id is not None
+        }
+        found: list[Archived] = []
+        for delivery in self.deliveries():
+            scopes = sorted(theirs[k] for k in delivery.key_ids if k in theirs)
+            if scopes:
+                found.append(
+                    Archived(
+                        delivery.id,
+                        scopes,
+                        delivery.built_on,
+                        delivery.received_on,
+                        delivery.reference,
+                    )
+                )
+        return found
 
     def _load(self, package_id: UUID) -> ArchiveDelivery:
         try:

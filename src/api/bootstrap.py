@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 import psycopg
@@ -21,6 +22,7 @@ from api.outbox import Outbox, RecordingSender, Sender, make_outbox
 from api.record_history import RecordHistories
 from api.settings import Settings
 from api.subject_access import SubjectAccess
+from api.subject_culled import culled_of
 from api.tokens import TokenIssuer
 from domain.errors import ConflictError
 from domain.personal import Category
@@ -223,7 +225,13 @@ def build(
         archive=archive,
         integrity=LogIntegrity(app.recorder, checkpoints, secrets.checkpoint_key, clock),
         histories=histories,
-        subject_access=SubjectAccess(histories, audit, clock),
+        subject_access=SubjectAccess(
+            histories,
+            audit,
+            archive.of_subject,
+            partial(culled_of, gallring, archive.deliveries),
+            clock,
+        ),
         outbox=make_outbox(app, sender or RecordingSender(), clock),
         audit=audit,
         lessons=make_lesson_records(app, shredded_by),

@@ -4,8 +4,9 @@ to hand over, as JSON and as a readable document.
 It is built from the events (ADR 0025): the person's own records with their current state, and
 each event of a shared record that names them, with anyone else's data in it left out. It
 also shows every change made to their own records, corrections marked as such (art. 16), and
-what the access log says about who read or changed their data. Producing it is itself a read
-of their data, and so is on the access log.
+what the access log says about who read or changed their data, and which of their records
+went to the city archive (a recipient: what Gallra has culled after delivery is kept there).
+Producing it is itself a read of their data, and so is on the access log.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from api.archive_delivery import Archived
 from api.record_history import Entry, Progress, RecordHistories, StreamHistory, plain
+from api.subject_culled import CulledScope
 from domain.own_streams import own_streams
 from projections.access_log import MAX_LIMIT, AccessLogQuery, AccessRow
 
@@ -46,14 +49,23 @@ class Extract:
     changes: list[Change]
     access_log: list[AccessRow]
     events_read: int
+    archived: list[Archived]  # deliveries holding records of theirs Gallra still holds
+    culled: list[CulledScope]  # what gallring culled of theirs, and where it is kept
 
 
 class SubjectAccess:
     def __init__(
-        self, histories: RecordHistories, audit: AccessLogQuery, clock: Callable[[], datetime]
+        self,
+        histories: RecordHistories,
+        audit: AccessLogQuery,
+        archived: Callable[[UUID], list[Archived]],
+        culled: Callable[[UUID], list[CulledScope]],
+        clock: Callable[[], datetime],
     ) -> None:
         self._histories = histories
         self._audit = audit
+        self._archived = archived
+        self._culled = culled
         self._clock = clock
 
     def extract(self, subject: UUID, by: str, progress: Progress | None = None) -> Extract:
@@ -78,6 +90,8 @@ class SubjectAccess:
             changes,
             self._access_log(subject),
             history.events_read,
+            self._archived(subject),
+            self._culled(subject),
         )
 
     def _access_log(self, subject: UUID) -> list[AccessRow]:
@@ -146,6 +160,27 @@ def as_json(extract: Extract) -> dict[str, Any]:
                 "reason": c.reason,
             }
             for c in extract.changes
+        ],
+        "archive_deliveries": [
+            {
+                "package_id": str(a.package_id),
+                "records": [{"category": c, "period": p} for c, p in a.scopes],
+                "delivered_on": a.built_on.isoformat(),
+                "received_on": plain(a.received_on),
+                "archive_reference": a.reference,
+            }
+            for a in extract.archived
+        ],
+        "culled": [
+            {
+                "category": c.category,
+                "period": c.period,
+                "culled_at": c.culled_at.isoformat(),
+                "gallring_run_id": plain(c.run_id),
+                "rule_id": c.rule_id,
+                "kept_by_the_archive_under": c.archive_references,
+            }
+            for c in extract.culled
         ],
         "access_log": [
             {
@@ -226,6 +261,43 @@ def as_markdown(extract: Extract) -> str:
             if e.redacted:
                 details += "; left out (another person's data): " + ", ".join(e.redacted)
             lines.append(f"| {when} | {_by(e.by)} | {e.kind} | {_cell(details)} |")
+        lines.append("")
+    lines += ["## Already culled", ""]
+    if not extract.culled:
+        lines += ["Nothing of yours has been culled yet.", ""]
+    else:
+        lines += [
+            "These records were culled under the retention plan: no one can read them in "
+            "Gallra any more. Where the law says they are to be preserved, the city archive "
+            "keeps them under the reference given.",
+            "",
+            "| records | culled | rule | kept by the city archive under |",
+            "|---|---|---|---|",
+        ]
+        for scope in extract.culled:
+            kept = ", ".join(scope.archive_references) or "-"
+            lines.append(
+                f"| {scope.category} {scope.period} | {scope.culled_at:%Y-%m-%d} "
+                f"| {_shown(scope.rule_id)} | {_cell(kept)} |"
+            )
+        lines.append("")
+    lines += ["## Delivered to the city archive, still held here", ""]
+    if not extract.archived:
+        lines += ["Nothing Gallra holds of yours has gone to the archive yet.", ""]
+    else:
+        lines += [
+            "Records the law says are to be preserved went to the city archive. Once the "
+            "archive has confirmed receipt, Gallra culls its own copy on schedule.",
+            "",
+            "| records | delivered | received | the archive's reference | package |",
+            "|---|---|---|---|---|",
+        ]
+        for a in extract.archived:
+            held = ", ".join(f"{c} {p}" for c, p in a.scopes)
+            lines.append(
+                f"| {_cell(held)} | {a.built_on} | {_shown(a.received_on)} "
+                f"| {_cell(_shown(a.reference))} | `{a.package_id}` |"
+            )
         lines.append("")
     lines += ["## Who has read or changed your data", ""]
     if not extract.access_log:

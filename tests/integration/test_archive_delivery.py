@@ -12,6 +12,7 @@ from uuid import uuid4
 import pytest
 
 from api.bootstrap import Gallra
+from api.subject_access import as_json, as_markdown
 from builders import documented
 from conftest import Clock
 from domain.errors import ConflictError, NotFoundError
@@ -110,3 +111,48 @@ def test_a_package_that_cannot_be_recorded_is_not_left_behind(
     monkeypatch.undo()
     assert gallra.archive.deliveries() == []
     assert reasons(gallra, "betygsunderlag") == [AWAITING_ARCHIVE]
+
+
+def test_the_register_extract_says_what_went_to_the_archive(
+    gallra: Gallra, clock: Clock, tmp_path: Path
+) -> None:
+    """The archive is a recipient (GDPR art. 15): the extract names the delivery holding the
+    person's records while Gallra still holds them too, and once Gallra's copy is culled,
+    says so and under which archive reference they are kept; another's extract names none."""
+    entry = documented(gallra, clock, "betygsunderlag", date(2024, 9, 12))
+    student = gallra.app.get_entry(entry).student_id
+    other = gallra.app.register_child("O", "Ther", "20120102TF03", [])
+    before = gallra.subject_access.extract(student, "registrator")
+    assert before.archived == [] and before.culled == []
+
+    built = gallra.archive.build(gallra.gallring.survey(DUE), tmp_path, "arkivarie")
+    assert built is not None
+    [pending] = gallra.subject_access.extract(student, "registrator").archived
+    assert pending.package_id == built.package_id
+    assert pending.scopes == [("betygsunderlag", "2024-09")]
+    assert pending.received_on is None and pending.reference is None
+    gallra.archive.record_receipt(built.package_id, "SA 2028/17", "arkivarie")
+    [received] = gallra.subject_access.extract(student, "registrator").archived
+    assert received.reference == "SA 2028/17" and received.received_on is not None
+
+    [run] = [r for r in gallra.gallring.run(DUE, by="test") if r.category == "betygsunderlag"]
+    gallra.app.evict_caches()
+    assert isinstance(gallra.app.get_entry(entry).current.content, Shredded)
+    extract = gallra.subject_access.extract(student, "registrator")
+    assert extract.archived == []  # nothing of theirs in the delivery is held here any more
+    [culled] = [c for c in extract.culled if c.category == "betygsunderlag"]
+    assert (culled.period, culled.run_id) == ("2024-09", run.run_id)
+    assert culled.archive_references == ["SA 2028/17"]
+    shown = as_json(extract)["culled"]
+    assert {
+        "category": "betygsunderlag",
+        "period": "2024-09",
+        "culled_at": culled.culled_at.isoformat(),
+        "gallring_run_id": str(run.run_id),
+        "rule_id": culled.rule_id,
+        "kept_by_the_archive_under": ["SA 2028/17"],
+    } in shown
+    document = as_markdown(extract)
+    assert "## Already culled" in document
+    assert "| betygsunderlag 2024-09 |" in document and "| SA 2028/17 |" in document
+    assert gallra.subject_access.extract(other, "registrator").archived == []
