@@ -262,54 +262,71 @@ def as_markdown(extract: Extract) -> str:
                 details += "; left out (another person's data): " + ", ".join(e.redacted)
             lines.append(f"| {when} | {_by(e.by)} | {e.kind} | {_cell(details)} |")
         lines.append("")
-    lines += ["## Already culled", ""]
-    if not extract.culled:
-        lines += ["Nothing of yours has been culled yet.", ""]
-    else:
-        lines += [
-            "These records were culled under the retention plan: no one can read them in "
-            "Gallra any more. Where the law says they are to be preserved, the city archive "
-            "keeps them under the reference given.",
-            "",
-            "| records | culled | rule | kept by the city archive under |",
-            "|---|---|---|---|",
-        ]
-        for scope in extract.culled:
-            kept = ", ".join(scope.archive_references) or "-"
-            lines.append(
-                f"| {scope.category} {scope.period} | {scope.culled_at:%Y-%m-%d} "
-                f"| {_shown(scope.rule_id)} | {_cell(kept)} |"
+    lines += _table_section(
+        "Already culled",
+        "Nothing of yours has been culled yet.",
+        "These records were culled under the retention plan: no one can read them in Gallra "
+        "any more. Where the law says they are to be preserved, the city archive keeps them "
+        "under the reference given.",
+        ("records", "culled", "rule", "kept by the city archive under"),
+        [
+            (
+                f"{c.category} {c.period}",
+                f"{c.culled_at:%Y-%m-%d}",
+                _shown(c.rule_id),
+                ", ".join(c.archive_references) or "-",
             )
-        lines.append("")
-    lines += ["## Delivered to the city archive, still held here", ""]
-    if not extract.archived:
-        lines += ["Nothing Gallra holds of yours has gone to the archive yet.", ""]
-    else:
-        lines += [
-            "Records the law says are to be preserved went to the city archive. Once the "
-            "archive has confirmed receipt, Gallra culls its own copy on schedule.",
-            "",
-            "| records | delivered | received | the archive's reference | package |",
-            "|---|---|---|---|---|",
-        ]
-        for a in extract.archived:
-            held = ", ".join(f"{c} {p}" for c, p in a.scopes)
-            lines.append(
-                f"| {_cell(held)} | {a.built_on} | {_shown(a.received_on)} "
-                f"| {_cell(_shown(a.reference))} | `{a.package_id}` |"
+            for c in extract.culled
+        ],
+    )
+    lines += _table_section(
+        "Delivered to the city archive, still held here",
+        "Nothing Gallra holds of yours has gone to the archive yet.",
+        "Records the law says are to be preserved went to the city archive. Once the archive "
+        "has confirmed receipt, Gallra culls its own copy on schedule.",
+        ("records", "delivered", "received", "the archive's reference", "package"),
+        [
+            (
+                ", ".join(f"{category} {period}" for category, period in a.scopes),
+                str(a.built_on),
+                _shown(a.received_on),
+                _shown(a.reference),
+                f"`{a.package_id}`",
             )
-        lines.append("")
-    lines += ["## Who has read or changed your data", ""]
-    if not extract.access_log:
-        lines.append("The access log has no record of it (or those records are culled).")
-    else:
-        lines += ["| when | who | role | what | purpose |", "|---|---|---|---|---|"]
-        for row in extract.access_log:
-            lines.append(
-                f"| {row.recorded_at:%Y-%m-%d %H:%M} | {row.actor_id or '-'} | {row.actor_role} "
-                f"| {row.action} {_cell(row.resource)} | {row.purpose} |"
+            for a in extract.archived
+        ],
+    )
+    lines += _table_section(
+        "Who has read or changed your data",
+        "The access log has no record of it (or those records are culled).",
+        None,
+        ("when", "who", "role", "what", "purpose"),
+        [
+            (
+                f"{row.recorded_at:%Y-%m-%d %H:%M}",
+                str(row.actor_id or "-"),
+                row.actor_role,
+                f"{row.action} {row.resource}",
+                row.purpose,
             )
+            for row in extract.access_log
+        ],
+    )
     return "\n".join(lines) + "\n"
+
+
+def _table_section(
+    title: str, empty: str, intro: str | None, columns: tuple[str, ...], rows: list[tuple[str, ...]]
+) -> list[str]:
+    """A section of the document: a table of its rows, or one line saying there are none."""
+    lines = [f"## {title}", ""]
+    if not rows:
+        return [*lines, empty, ""]
+    if intro is not None:
+        lines += [intro, ""]
+    lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows]
+    return [*lines, ""]
 
 
 def _name(extract: Extract) -> str:
