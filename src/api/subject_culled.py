@@ -38,7 +38,8 @@ def culled_of(
     ]
     if not rows:
         return []
-    runs = {run.id: run for run in gallring.records()}
+    decisions = {r.decision_id for r in rows if r.decision_id is not None}
+    runs = {run.id: run for run in map(gallring.record, decisions) if run is not None}
     received = [d for d in deliveries() if d.received]
     culled: list[CulledScope] = []
     for row in rows:

@@ -117,6 +117,14 @@ class Gallring:
         """Runs decided but never marked executed (a crash came between)."""
         return [self._load(run_id) for run_id in self._scan()[1]]
 
+    def record(self, run_id: UUID) -> GallringRun | None:
+        """One run by its id; None when the id is no gallring run's."""
+        try:
+            found = self.app.repository.get(run_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, GallringRun) else None
+
     def _load(self, run_id: UUID) -> GallringRun:
         run = self.app.repository.get(run_id)
         assert isinstance(run, GallringRun)
