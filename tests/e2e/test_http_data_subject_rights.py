@@ -191,6 +191,12 @@ def test_an_erasure_request_culls_what_the_plan_allows_and_says_when_the_rest_go
         # asked again: nothing more goes
         again = client.post(url, json={"note": "påminnelse"}, headers=admin)
         assert again.json()["erased"] == []
+        # the register extract tells of it, though the profile's events name no one now
+        extract = client.get(f"/people/{guardian}/subject-access", headers=admin).json()
+        [culled] = extract["culled"]
+        assert (culled["category"], culled["rule_id"]) == ("profile", erased["rule_id"])
+        assert culled["gallring_run_id"] == erased["gallring_run_id"]
+        assert culled["kept_by_the_archive_under"] == []
 
         # a legal hold keeps everything
         hold = client.post(
