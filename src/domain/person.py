@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import RuleViolationError
-from domain.personal import Category, OwnStreamEvent, Personal, Shredded
+from domain.personal import Category, GenerationOf, OwnStreamEvent, Personal, Shredded
 from domain.photo import MAX_PHOTO_BYTES, PHOTO_TYPES, check_photo, check_photo_type, decode_base64
 
 _ID = Personal(Category.IDENTITY)
 _CONTACT = Personal(Category.CONTACT)
-_PROFILE = Personal(Category.PROFILE)
+_PROFILE = Personal(Category.PROFILE, epoch=GenerationOf("generation"))
 
 MAX_PICTURE_BYTES = MAX_PHOTO_BYTES
 PICTURE_TYPES = PHOTO_TYPES
@@ -96,12 +96,31 @@ class PersonRecord(Aggregate):
         marking: Annotated[str | Shredded, _ID]
 
     class ProfileChanged(Aggregate.Event):
+        class_version = 2
         picture_type: Annotated[str | Shredded | None, _PROFILE]
         picture: Annotated[str | Shredded | None, _PROFILE]  # base64
         profile_text: Annotated[str | Shredded | None, _PROFILE]
+        generation: int  # the profile's key generation (ProfileRenewed); not personal
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["generation"] = 0  # written before generations: the first
 
     class SettingsChanged(Aggregate.Event):
+        class_version = 2
         settings: Annotated[dict[str, bool] | Shredded, _PROFILE]
+        generation: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["generation"] = 0
+
+    class ProfileRenewed(Aggregate.Event):
+        """The profile starts afresh after its data was culled (erased on request, or the
+        person was no longer current): later profile data is sealed under the next
+        generation's scope, as a culled scope can never be written again."""
+
+        generation: int
 
     class ProcessingRestricted(Aggregate.Event):
         """Processing limited to storage and what the law allows (GDPR art. 18), on the
@@ -142,6 +161,7 @@ class PersonRecord(Aggregate):
         self.profile_text: str | Shredded | None = None
         self.restriction: str | Shredded | None = None  # grounds, while restricted
         self.settings: dict[str, bool] | Shredded = {}
+        self.profile_generation = 0
 
     @property
     def protected(self) -> bool:
@@ -242,7 +262,12 @@ class PersonRecord(Aggregate):
             raise RuleViolationError(
                 f"profile text is longer than {MAX_PROFILE_TEXT} characters", field="profile_text"
             )
-        self._profile_changed(picture_type=picture_type, picture=picture, profile_text=profile_text)
+        self._profile_changed(
+            picture_type=picture_type,
+            picture=picture,
+            profile_text=profile_text,
+            generation=self.profile_generation,
+        )
 
     @event(ProfileChanged)
     def _profile_changed(
@@ -250,6 +275,7 @@ class PersonRecord(Aggregate):
         picture_type: str | Shredded | None,
         picture: str | Shredded | None,
         profile_text: str | Shredded | None,
+        generation: int,
     ) -> None:
         self.picture_type = picture_type
         self.picture = picture
@@ -264,11 +290,19 @@ class PersonRecord(Aggregate):
                     "a setting is a lowercase name with a true or false value", field="settings"
                 )
         if settings != self.settings:
-            self._settings_changed(settings=dict(settings))
+            self._settings_changed(settings=dict(settings), generation=self.profile_generation)
 
     @event(SettingsChanged)
-    def _settings_changed(self, settings: dict[str, bool] | Shredded) -> None:
+    def _settings_changed(self, settings: dict[str, bool] | Shredded, generation: int) -> None:
         self.settings = settings
+
+    def renew_profile(self) -> None:
+        """Start the profile's next generation: its earlier scope has been culled."""
+        self._profile_renewed(generation=self.profile_generation + 1)
+
+    @event(ProfileRenewed)
+    def _profile_renewed(self, generation: int) -> None:
+        self.profile_generation = generation
 
 
 def _check_picture(picture_type: str, picture: str) -> None:

@@ -158,7 +158,20 @@ class ValueOf:
         return str(state[self.field])
 
 
-Epoch = FixedEpoch | MonthOf | ValueOf
+@dataclass(frozen=True, slots=True)
+class GenerationOf:
+    """A whole-life epoch that can start afresh: generation 0 is ``-`` (as ``FixedEpoch``),
+    each later one its own (``g1``, ``g2``, ...). A culled scope is fenced for ever, so data
+    a person had erased on request is given again under the next generation's key."""
+
+    field: str
+
+    def of(self, state: typing.Mapping[str, Any]) -> str:
+        generation = state[self.field]
+        return "-" if generation == 0 else f"g{generation}"
+
+
+Epoch = FixedEpoch | MonthOf | ValueOf | GenerationOf
 _CATEGORY_VALUES: Final = frozenset(str(c) for c in Category)
 
 

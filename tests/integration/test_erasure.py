@@ -9,6 +9,7 @@ from datetime import date
 from api.bootstrap import Gallra, today
 from api.erasure import DUTIES, answer_erasure
 from builders import enrolled_department
+from domain.personal import Shredded
 
 
 def test_erasing_a_profile_leaves_a_current_persons_identity_alone(gallra: Gallra) -> None:
@@ -33,3 +34,39 @@ def test_erasing_a_profile_leaves_a_current_persons_identity_alone(gallra: Gallr
     assert (
         answer_erasure(gallra.gallring, guardian, on, by="registrator", execute=True).erased == []
     )
+
+
+def test_a_profile_erased_on_request_may_be_given_again(gallra: Gallra) -> None:
+    """An erased scope is fenced for ever; the profile's next generation takes new data under
+    a key of its own, and the erased data stays gone."""
+    app = gallra.app
+    _unit, _dep, kids = enrolled_department(app, 1, "Förskolan Lärken", "Räven")
+    guardian = next(iter(app.get_child(kids[0]).guardians))
+    app.change_profile(guardian, None, None, "Första")
+    app.change_settings(guardian, {"notices.absence.sms": True})
+    on = today(gallra)
+    [erased] = answer_erasure(gallra.gallring, guardian, on, by="registrator", execute=True).erased
+    assert erased.months == ("-",)
+
+    app.change_profile(guardian, None, None, "Andra")
+    details = app.get_person_details(guardian)
+    assert details.profile_text == "Andra"
+    assert isinstance(details.settings, Shredded)  # erased with the profile, not given again
+    app.change_settings(guardian, {"notices.absence.sms": False})
+    assert app.get_person_details(guardian).settings == {"notices.absence.sms": False}
+    epochs = sorted(
+        (r.scope.epoch, r.key_id is not None)
+        for r in app.keystore.scopes(subject=guardian, category="profile", include_shredded=True)
+    )
+    assert epochs == [("-", False), ("g1", True)]
+    # the replay keeps what was erased as culled
+    history = gallra.histories.history(guardian).entries
+    first = next(e for e in history if e.values.get("generation") == 0 and e.culled)
+    assert {c.field for c in first.culled} >= {"profile_text"}
+
+    # erased again: the second generation goes too, and a third may follow
+    [again] = answer_erasure(gallra.gallring, guardian, on, by="registrator", execute=True).erased
+    assert again.months == ("g1",)
+    app.change_profile(guardian, None, None, "Tredje")
+    assert app.get_person_details(guardian).profile_text == "Tredje"
+    assert app.repository.get(guardian).profile_generation == 2

@@ -155,3 +155,19 @@ def test_first_slice_placements_are_upcast(gallra: Gallra) -> None:
     assert isinstance(loaded, Child)
     assert loaded.placements[placement].school_form is None
     assert loaded.placements[placement].open
+
+
+def test_profiles_written_before_generations_are_the_first_generation(gallra: Gallra) -> None:
+    app = gallra.app
+    guardian = app.register_guardian("A", "B", "19750301TF03")
+    person = app.repository.get(guardian)
+    person.change_profile(None, None, "Hej")
+    [changed] = person.collect_events()
+    app.recorder.insert_events([_stored_v1(gallra, changed, ("generation",))])
+    app.evict_caches()
+    loaded = app.get_person_details(guardian)
+    assert loaded.profile_text == "Hej"
+    assert app.repository.get(guardian).profile_generation == 0
+    assert [r.scope.epoch for r in app.keystore.scopes(subject=guardian, category="profile")] == [
+        "-"
+    ]
