@@ -12,7 +12,8 @@ from api.app_base import GallraBase
 from api.views import PersonDetailsView
 from domain.errors import RuleViolationError
 from domain.people import Child, PersonRecord
-from domain.personal import Category, Shredded
+from domain.person import RENEWABLE
+from domain.personal import Shredded
 from retention.errors import ScopeShreddedError
 
 
@@ -63,12 +64,12 @@ class PersonDetailsCommands(GallraBase):
         picture: str | None,
         profile_text: str | None,
     ) -> None:
-        self._change_profile(
+        self._change_person(
             person_id, lambda p: p.change_profile(picture_type, picture, profile_text)
         )
 
     def change_settings(self, person_id: UUID, settings: dict[str, bool]) -> None:
-        self._change_profile(person_id, lambda p: p.change_settings(settings))
+        self._change_person(person_id, lambda p: p.change_settings(settings))
 
     def get_person_details(self, person_id: UUID) -> PersonDetailsView:
         """Any person's details, unfiltered: who may see what is for the caller to decide."""
@@ -85,10 +86,11 @@ class PersonDetailsCommands(GallraBase):
             responsible_adults=frozenset(p.guardians) if isinstance(p, Child) else frozenset(),
         )
 
-    def _change_profile(self, person_id: UUID, change: Callable[[PersonRecord], None]) -> None:
-        """A change to the profile or settings. If their scope has been culled (an erasure
-        on request, or the person was no longer current), the profile starts its next
-        generation in the same save: what was erased stays gone, and new data may be given."""
+    def _change_person(self, person_id: UUID, change: Callable[[PersonRecord], None]) -> None:
+        """A change to a person's record. If it meets contact details or a profile whose
+        scope has been culled (erased on request, or the person was no longer current and
+        is back), that category starts its next generation in the same save: what was
+        culled stays gone, and what the person gives now is kept."""
 
         def command() -> None:
             person = self._get(PersonRecord, person_id, "person")
@@ -96,20 +98,12 @@ class PersonDetailsCommands(GallraBase):
             try:
                 self.save(person)
             except ScopeShreddedError as culled:
-                if culled.category != str(Category.PROFILE):
+                if culled.category not in RENEWABLE:
                     raise
                 person = self._get(PersonRecord, person_id, "person")  # unchanged: nothing saved
-                person.renew_profile()
+                person.renew(culled.category)
                 change(person)
                 self.save(person)
-
-        self._retrying(command)
-
-    def _change_person(self, person_id: UUID, change: Callable[[PersonRecord], None]) -> None:
-        def command() -> None:
-            person = self._get(PersonRecord, person_id, "person")
-            change(person)
-            self.save(person)
 
         self._retrying(command)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -20,8 +20,11 @@ from domain.personal import Category, GenerationOf, OwnStreamEvent, Personal, Sh
 from domain.photo import MAX_PHOTO_BYTES, PHOTO_TYPES, check_photo, check_photo_type, decode_base64
 
 _ID = Personal(Category.IDENTITY)
-_CONTACT = Personal(Category.CONTACT)
+# Contact details and the profile are the person's whole life, in generations: culled ones
+# are fenced for ever, and the next generation takes what the person gives later.
+_CONTACT = Personal(Category.CONTACT, epoch=GenerationOf("generation"))
 _PROFILE = Personal(Category.PROFILE, epoch=GenerationOf("generation"))
+RENEWABLE: Final = frozenset({str(Category.CONTACT), str(Category.PROFILE)})
 
 MAX_PICTURE_BYTES = MAX_PHOTO_BYTES
 PICTURE_TYPES = PHOTO_TYPES
@@ -89,8 +92,14 @@ class PersonRecord(Aggregate):
     Event = OwnStreamEvent  # one person's own stream: no readable record time (ADR 0023)
 
     class ContactChanged(Aggregate.Event):
+        class_version = 2
         mobile: Annotated[str | Shredded | None, _CONTACT]
         email: Annotated[str | Shredded | None, _CONTACT]
+        generation: int  # the contact details' key generation (Renewed); not personal
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["generation"] = 0  # written before generations: the first
 
     class SecurityMarkingChanged(Aggregate.Event):
         marking: Annotated[str | Shredded, _ID]
@@ -100,7 +109,7 @@ class PersonRecord(Aggregate):
         picture_type: Annotated[str | Shredded | None, _PROFILE]
         picture: Annotated[str | Shredded | None, _PROFILE]  # base64
         profile_text: Annotated[str | Shredded | None, _PROFILE]
-        generation: int  # the profile's key generation (ProfileRenewed); not personal
+        generation: int  # the profile's key generation (Renewed); not personal
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -115,11 +124,13 @@ class PersonRecord(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["generation"] = 0
 
-    class ProfileRenewed(Aggregate.Event):
-        """The profile starts afresh after its data was culled (erased on request, or the
-        person was no longer current): later profile data is sealed under the next
-        generation's scope, as a culled scope can never be written again."""
+    class Renewed(Aggregate.Event):
+        """Contact details or the profile start afresh after their data was culled (erased
+        on request, or the person was no longer current and has come back): what the person
+        gives later is sealed under the category's next generation, as a culled scope can
+        never be written again."""
 
+        category: str
         generation: int
 
     class ProcessingRestricted(Aggregate.Event):
@@ -161,7 +172,7 @@ class PersonRecord(Aggregate):
         self.profile_text: str | Shredded | None = None
         self.restriction: str | Shredded | None = None  # grounds, while restricted
         self.settings: dict[str, bool] | Shredded = {}
-        self.profile_generation = 0
+        self.generations: dict[str, int] = {}  # category -> its current generation
 
     @property
     def protected(self) -> bool:
@@ -177,10 +188,14 @@ class PersonRecord(Aggregate):
     def change_contact(self, mobile: str | None, email: str | None) -> None:
         if (mobile, email) == (self.mobile, self.email):
             return
-        self._contact_changed(mobile=mobile, email=email)
+        self._contact_changed(
+            mobile=mobile, email=email, generation=self.generation(Category.CONTACT)
+        )
 
     @event(ContactChanged)
-    def _contact_changed(self, mobile: str | Shredded | None, email: str | Shredded | None) -> None:
+    def _contact_changed(
+        self, mobile: str | Shredded | None, email: str | Shredded | None, generation: int
+    ) -> None:
         self.mobile = mobile
         self.email = email
 
@@ -266,7 +281,7 @@ class PersonRecord(Aggregate):
             picture_type=picture_type,
             picture=picture,
             profile_text=profile_text,
-            generation=self.profile_generation,
+            generation=self.generation(Category.PROFILE),
         )
 
     @event(ProfileChanged)
@@ -290,19 +305,28 @@ class PersonRecord(Aggregate):
                     "a setting is a lowercase name with a true or false value", field="settings"
                 )
         if settings != self.settings:
-            self._settings_changed(settings=dict(settings), generation=self.profile_generation)
+            self._settings_changed(
+                settings=dict(settings), generation=self.generation(Category.PROFILE)
+            )
 
     @event(SettingsChanged)
     def _settings_changed(self, settings: dict[str, bool] | Shredded, generation: int) -> None:
         self.settings = settings
 
-    def renew_profile(self) -> None:
-        """Start the profile's next generation: its earlier scope has been culled."""
-        self._profile_renewed(generation=self.profile_generation + 1)
+    # -- generations -----------------------------------------------------------------------
 
-    @event(ProfileRenewed)
-    def _profile_renewed(self, generation: int) -> None:
-        self.profile_generation = generation
+    def generation(self, category: Category) -> int:
+        return self.generations.get(str(category), 0)
+
+    def renew(self, category: str) -> None:
+        """Start the category's next generation: its current scope has been culled."""
+        if category not in RENEWABLE:
+            raise RuleViolationError(f"{category} data does not start afresh", field="category")
+        self._renewed(category=category, generation=self.generations.get(category, 0) + 1)
+
+    @event(Renewed)
+    def _renewed(self, category: str, generation: int) -> None:
+        self.generations[category] = generation
 
 
 def _check_picture(picture_type: str, picture: str) -> None:

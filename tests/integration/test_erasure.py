@@ -5,11 +5,16 @@ person's identity's end as a lapse would."""
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
+
+import pytest
 
 from api.bootstrap import Gallra, today
 from api.erasure import DUTIES, answer_erasure
 from builders import enrolled_department
-from domain.personal import Shredded
+from domain.personal import Category, Shredded
+from retention.errors import ScopeShreddedError
+from retention.keys.scope import Scope
 
 
 def test_erasing_a_profile_leaves_a_current_persons_identity_alone(gallra: Gallra) -> None:
@@ -69,4 +74,24 @@ def test_a_profile_erased_on_request_may_be_given_again(gallra: Gallra) -> None:
     assert again.months == ("g1",)
     app.change_profile(guardian, None, None, "Tredje")
     assert app.get_person_details(guardian).profile_text == "Tredje"
-    assert app.repository.get(guardian).profile_generation == 2
+    assert app.repository.get(guardian).generation(Category.PROFILE) == 2
+
+
+def test_contact_details_culled_while_away_may_be_given_on_return(gallra: Gallra) -> None:
+    """A guardian's contact details culled after they were no longer current (12 months on),
+    their identity not yet: back with a younger child, their new number is taken."""
+    app = gallra.app
+    _unit, _dep, kids = enrolled_department(app, 1, "Förskolan Lärken", "Räven")
+    guardian = next(iter(app.get_child(kids[0]).guardians))
+    app.change_contact(guardian, "070-1112223", None)
+    app.keystore.shred(uuid4(), scopes=[Scope(guardian, "contact", "-")])
+    app.evict_caches()
+    assert isinstance(app.get_person_details(guardian).mobile, Shredded)
+    app.change_contact(guardian, "070-4445556", None)
+    assert app.get_person_details(guardian).mobile == "070-4445556"
+    assert app.repository.get(guardian).generation(Category.CONTACT) == 1
+    # what is not renewable stays fenced: a culled identity is never written again
+    app.keystore.shred(uuid4(), scopes=[Scope(guardian, "identity", "-")])
+    app.evict_caches()
+    with pytest.raises(ScopeShreddedError):
+        app.mark_security(guardian, "Skyddad folkbokföring")

@@ -13,7 +13,7 @@ from api.bootstrap import Gallra
 from domain.documentation import DocumentEntry
 from domain.organisation import OrganisationType, SchoolForm, Unit
 from domain.people import Child, Staff
-from domain.personal import Shredded
+from domain.personal import Category, Shredded
 from retention.keys.scope import Scope
 from retention.sealing import envelope
 from retention.sealing.plan import seal_plan
@@ -162,12 +162,14 @@ def test_profiles_written_before_generations_are_the_first_generation(gallra: Ga
     guardian = app.register_guardian("A", "B", "19750301TF03")
     person = app.repository.get(guardian)
     person.change_profile(None, None, "Hej")
-    [changed] = person.collect_events()
-    app.recorder.insert_events([_stored_v1(gallra, changed, ("generation",))])
+    person.change_contact("070-1112223", None)
+    written = person.collect_events()
+    for e in written:  # one by one: each chains from the one stored before it
+        app.recorder.insert_events([_stored_v1(gallra, e, ("generation",))])
     app.evict_caches()
     loaded = app.get_person_details(guardian)
-    assert loaded.profile_text == "Hej"
-    assert app.repository.get(guardian).profile_generation == 0
+    assert (loaded.profile_text, loaded.mobile) == ("Hej", "070-1112223")
+    assert app.repository.get(guardian).generation(Category.PROFILE) == 0
     assert [r.scope.epoch for r in app.keystore.scopes(subject=guardian, category="profile")] == [
         "-"
     ]
