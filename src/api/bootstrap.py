@@ -223,7 +223,13 @@ def build(
         tokens=TokenIssuer(secrets.token_key, timedelta(hours=settings.token_ttl_hours)),
         access=access,
         archive=archive,
-        integrity=LogIntegrity(app.recorder, checkpoints, secrets.checkpoint_key, clock),
+        integrity=LogIntegrity(
+            app.recorder,
+            checkpoints,
+            secrets.checkpoint_key,
+            clock,
+            secrets.retired_checkpoint_keys,
+        ),
         histories=histories,
         subject_access=SubjectAccess(
             histories,

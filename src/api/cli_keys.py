@@ -1,7 +1,9 @@
-"""``gallra keys``: rotating the key-encryption key without touching a single event."""
+"""``gallra keys``: rotating the key-encryption key without touching a single event, and the
+key that signs the log's checkpoints."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -11,9 +13,11 @@ from rich.console import Console
 from api.bootstrap import build
 from api.settings import Settings
 from retention.errors import KekError
-from retention.keys.rotation import add_kek, retire_kek
+from retention.keys.rotation import add_kek, retire_kek, rotate_checkpoint_key
 
-keys_cli = typer.Typer(help="Key-encryption key rotation.", no_args_is_help=True)
+keys_cli = typer.Typer(
+    help="Rotation of the key-encryption key and the checkpoint key.", no_args_is_help=True
+)
 out = Console()
 err = Console(stderr=True)
 
@@ -77,3 +81,20 @@ def retire(
     finally:
         gallra.close()
     out.print(f"retired KEK {kek_id}")
+
+
+@keys_cli.command("rotate-checkpoint-key")
+def rotate_checkpoint(backend: Backend = None, data_dir: DataDir = None) -> None:
+    """Sign checkpoints with a new key from now on. The old key's public half stays in the
+    secrets file, so what it signed still verifies; its private half is gone."""
+    settings = _settings(backend, data_dir)
+    try:
+        public = rotate_checkpoint_key(settings.resolved_secrets_file)
+    except KekError as e:
+        _fail(str(e))
+    out.print(
+        "the checkpoint key is rotated; give auditors its public key, to verify with beside "
+        "the old one:",
+        markup=False,
+    )
+    out.print(base64.b64encode(public).decode(), soft_wrap=True)

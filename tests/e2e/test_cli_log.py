@@ -60,3 +60,41 @@ def test_verify_sign_and_check_with_the_auditors_key(tmp_path: Path) -> None:
     assert shown.exit_code == 1 and f"FAILED at notification {target.id}" in shown.stdout
     refused_sign = run("log", "checkpoint", *args)
     assert_one_line_error(refused_sign, "does not verify", "no checkpoint was signed")
+
+
+def test_a_rotated_checkpoint_key_signs_anew_and_what_the_old_signed_still_verifies(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "var"
+    make_history(store)
+    args = ("--data-dir", str(store))
+    assert run("log", "checkpoint", *args).exit_code == 0
+    old = run("log", "public-key", *args).stdout.strip()
+
+    rotated = run("keys", "rotate-checkpoint-key", *args)
+    assert rotated.exit_code == 0, rotated.output
+    new = rotated.stdout.split()[-1]
+    assert new != old and len(base64.b64decode(new)) == 32
+    assert run("log", "public-key", *args).stdout.strip() == new
+    secrets = store / "gallra.secrets.json"
+    assert secrets.stat().st_mode & 0o777 == 0o600
+    assert json.loads(secrets.read_text())["retired_checkpoint_keys"] == [old]
+
+    # the deployment verifies what the old key signed, and signs on with the new one
+    kept = json.loads(run("log", "verify", "--json", *args).stdout)
+    assert kept["ok"] and kept["checkpoints"] == 1
+    gallra = open_store(store)
+    try:
+        gallra.app.create_unit("Förskolan Lärkan", "förskola")
+    finally:
+        gallra.close()
+    assert run("log", "checkpoint", *args).stdout.startswith("signed checkpoint 2 ")
+    both = run("log", "verify", "--public-key", old, "--public-key", new, "--json", *args)
+    assert both.exit_code == 0 and json.loads(both.stdout)["checkpoints"] == 2
+    # an auditor who kept only the new key is told which checkpoint it does not know
+    only_new = json.loads(run("log", "verify", "--public-key", new, "--json", *args).stdout)
+    assert only_new["failure"]["finding"] == "unknown-key"
+
+    assert run("keys", "rotate-checkpoint-key", *args).exit_code == 0
+    assert json.loads(secrets.read_text())["retired_checkpoint_keys"] == [old, new]
+    assert json.loads(run("log", "verify", "--json", *args).stdout)["ok"]

@@ -269,3 +269,32 @@ def test_a_retired_kek_may_not_reuse_the_active_id() -> None:
     }
     with pytest.raises(KekError, match="twice, or the active one"):
         secrets_from_env(env)
+
+
+def test_retired_checkpoint_keys_from_env_and_file(tmp_path: Path) -> None:
+    first, second = b64key(), b64key()
+    env = {
+        "GALLRA_KEK": b64key(),
+        "GALLRA_INDEX_KEY": b64key(),
+        "GALLRA_TOKEN_KEY": b64key(),
+        "GALLRA_RETIRED_CHECKPOINT_KEYS": f"{first}, {second}",
+    }
+    found = secrets_from_env(env)
+    assert found is not None
+    assert found.retired_checkpoint_keys == (base64.b64decode(first), base64.b64decode(second))
+    path = write_secrets(
+        tmp_path / "s.json", {**good_content(), "retired_checkpoint_keys": [second]}
+    )
+    assert load_secrets_file(path).retired_checkpoint_keys == (base64.b64decode(second),)
+    none = write_secrets(tmp_path / "t.json", good_content())
+    assert load_secrets_file(none).retired_checkpoint_keys == ()
+
+
+@pytest.mark.parametrize("bad", ["not base64!", b64key(16), 7])
+def test_a_malformed_retired_checkpoint_key_is_refused_naming_it(
+    tmp_path: Path, bad: object
+) -> None:
+    value = bad if isinstance(bad, int) else [bad]
+    path = write_secrets(tmp_path / "s.json", {**good_content(), "retired_checkpoint_keys": value})
+    with pytest.raises(KekError, match="retired_checkpoint_keys"):
+        load_secrets_file(path)

@@ -14,6 +14,7 @@ from retention.integrity.checkpoints import (
     CheckpointStore,
     Signer,
     known_keys,
+    public_key_from,
 )
 from retention.integrity.verify import Report, verify_log
 
@@ -30,10 +31,12 @@ class LogIntegrity:
         store: CheckpointStore,
         checkpoint_key: bytes | None,
         clock: Callable[[], datetime],
+        retired_keys: tuple[bytes, ...] = (),
     ) -> None:
         self.recorder = recorder
         self.store = store
         self.signer = Signer(checkpoint_key) if checkpoint_key is not None else None
+        self.retired = [public_key_from(raw) for raw in retired_keys]  # verify, never sign
         self._clock = clock
 
     @property
@@ -48,9 +51,10 @@ class LogIntegrity:
         progress: Progress | None = None,
     ) -> Report:
         """Walk the whole log. Checkpoints are checked against ``public_keys`` when given
-        (an auditor's own copy), else against the key this deployment signs with."""
+        (an auditor's own copy), else against the key this deployment signs with and those
+        it signed with before (retired by a rotation)."""
         if public_keys is None:
-            public_keys = [self.signer.public] if self.signer else []
+            public_keys = [*self.retired, *([self.signer.public] if self.signer else [])]
         return verify_log(
             self.recorder, self.store.all(), known_keys(public_keys), progress=progress
         )

@@ -40,6 +40,17 @@ def _optional_key(text: object, what: str) -> bytes | None:
     return None if text is None else _decode_key(str(text), what)
 
 
+def _retired_checkpoint_keys(items: object, what: str) -> tuple[bytes, ...]:
+    """Public keys of checkpoint keys no longer signing: their checkpoints must still verify."""
+    if items is None:
+        return ()
+    if isinstance(items, str):
+        items = [item for item in items.split(",") if item.strip()]
+    if not isinstance(items, list):
+        raise KekError(f"{what} must be a list of base64 Ed25519 public keys")
+    return tuple(_decode_key(str(item), f"{what}[{n}]") for n, item in enumerate(items))
+
+
 @dataclass(frozen=True)
 class Secrets:
     """Everything secret Gallra needs that must not live in the database."""
@@ -49,6 +60,8 @@ class Secrets:
     index_key: bytes  # HMAC key for the blind index of civic numbers
     token_key: bytes  # HMAC key for bearer tokens
     checkpoint_key: bytes | None = None  # Ed25519 seed that signs log checkpoints (ADR 0024)
+    # raw Ed25519 public keys of earlier checkpoint keys, oldest first: verify, never sign
+    retired_checkpoint_keys: tuple[bytes, ...] = ()
     _aead: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -116,14 +129,17 @@ def load_secrets_file(path: Path) -> Secrets:
             index_key=_decode_key(data["index_key"], "index_key"),
             token_key=_decode_key(data["token_key"], "token_key"),
             checkpoint_key=_optional_key(data.get("checkpoint_key"), "checkpoint_key"),
+            retired_checkpoint_keys=_retired_checkpoint_keys(
+                data.get("retired_checkpoint_keys"), "retired_checkpoint_keys"
+            ),
         )
     except (KeyError, TypeError, AttributeError) as e:
         raise KekError(f"secrets file {path} lacks {e}") from None
 
 
 def secrets_from_env(env: dict[str, str]) -> Secrets | None:
-    """Secrets from GALLRA_KEK (and GALLRA_INDEX_KEY, GALLRA_TOKEN_KEY, GALLRA_CHECKPOINT_KEY),
-    if GALLRA_KEK is set.
+    """Secrets from GALLRA_KEK (and GALLRA_INDEX_KEY, GALLRA_TOKEN_KEY, GALLRA_CHECKPOINT_KEY,
+    GALLRA_RETIRED_CHECKPOINT_KEYS: base64 public keys, comma-separated), if GALLRA_KEK is set.
 
     For deployments whose secret store injects environment variables rather than files.
     GALLRA_OLD_KEKS may list retired KEKs as ``id:base64,id:base64`` during a rotation.
@@ -146,4 +162,7 @@ def secrets_from_env(env: dict[str, str]) -> Secrets | None:
         index_key=_decode_key(env["GALLRA_INDEX_KEY"], "GALLRA_INDEX_KEY"),
         token_key=_decode_key(env["GALLRA_TOKEN_KEY"], "GALLRA_TOKEN_KEY"),
         checkpoint_key=_optional_key(env.get("GALLRA_CHECKPOINT_KEY"), "GALLRA_CHECKPOINT_KEY"),
+        retired_checkpoint_keys=_retired_checkpoint_keys(
+            env.get("GALLRA_RETIRED_CHECKPOINT_KEYS"), "GALLRA_RETIRED_CHECKPOINT_KEYS"
+        ),
     )

@@ -4,6 +4,10 @@ The order an operator follows (``gallra keys ...``): ``add-kek`` writes a new KE
 active (the old stays, so existing keys still open); ``rewrap`` re-wraps every live data key
 under the active KEK (events are never touched); ``retire-kek ID`` drops the old KEK from the
 file once no key row uses it. The file is rewritten atomically with mode 0600 each time.
+
+The checkpoint key (ADR 0024) rotates in one step, ``rotate-checkpoint-key``: a new seed signs
+from then on, and the old key's public half joins ``retired_checkpoint_keys``, so checkpoints
+it signed still verify. Its private half is gone from the file: it can sign nothing more.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from retention.errors import KekError
+from retention.integrity.checkpoints import Signer, public_bytes
 from retention.keys.kek import load_secrets_file
 
 
@@ -64,3 +69,24 @@ def retire_kek(path: Path, kek_id: str, keys_using: int) -> None:
         raise KekError(f"KEK {kek_id!r} still wraps {keys_using} data keys; run rewrap first")
     del data["keks"][kek_id]
     _write_atomically(path, data)
+
+
+def rotate_checkpoint_key(path: Path) -> bytes:
+    """Put a fresh checkpoint key in the secrets file, keeping the old one's public key as
+    retired; returns the new raw public key, for auditors to keep."""
+    data = _read(path)
+    retired: list[str] = list(data.get("retired_checkpoint_keys") or [])
+    old = data.get("checkpoint_key")
+    if old is not None:
+        encoded = base64.b64encode(_public(base64.b64decode(old, validate=True))).decode()
+        if encoded not in retired:
+            retired.append(encoded)
+    seed = secrets.token_bytes(32)
+    data["checkpoint_key"] = base64.b64encode(seed).decode()
+    data["retired_checkpoint_keys"] = retired
+    _write_atomically(path, data)
+    return _public(seed)
+
+
+def _public(seed: bytes) -> bytes:
+    return public_bytes(Signer(seed).public)
