@@ -255,7 +255,9 @@ def test_profile_and_settings(town: Town) -> None:
     problem(town.put(f"/people/{town.bo}/settings", {"settings": {"X": True}}, bo), 422, "settings")
 
 
-def test_culled_details_answer_null_and_refuse_writes(town: Town) -> None:
+def test_culled_details_answer_null_and_new_ones_start_afresh(town: Town) -> None:
+    """Culled contact details read as null; new ones are kept under the next generation
+    (ADR 0026), while a culled identity still refuses every write."""
     anna = town.as_(Role.GUARDIAN, town.anna)
     town.put(f"/people/{town.anna}/contact", {"mobile": MOBILE, "email": EMAIL}, anna)
     town.put(f"/people/{town.anna}/settings", {"settings": {"notify.sms": True}}, anna)
@@ -267,7 +269,15 @@ def test_culled_details_answer_null_and_refuse_writes(town: Town) -> None:
     settings = town.get(f"/people/{town.anna}/settings", anna).json()
     assert settings == {"id": str(town.anna), "settings": None, "culled": ["settings"]}
     again = town.put(f"/people/{town.anna}/contact", {"mobile": MOBILE}, anna)
-    assert problem(again, 409)["type"] == "urn:gallra:problem:period-culled"
+    assert again.status_code == 204, again.text
+    contact = town.get(f"/people/{town.anna}/contact", anna).json()
+    assert contact["mobile"] == MOBILE and contact["culled"] == []
+    town.gallra.app.keystore.shred(uuid4(), scopes=[Scope(town.anna, "identity", "-")])
+    town.gallra.app.evict_caches()
+    marked = town.put(
+        f"/people/{town.anna}/security-marking", {"marking": "Skyddad folkbokföring"}, town.admin
+    )
+    assert problem(marked, 409)["type"] == "urn:gallra:problem:period-culled"
 
 
 # -- placements and groups ------------------------------------------------------------------------
