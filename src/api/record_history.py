@@ -137,8 +137,8 @@ class RecordHistories:
         mapper: SealingMapper = self._app.sealing_mapper
         index = GallringIndex(self._runs())
         entries = [
-            _entry(event, mapper.key_ids_of(raw), index)
-            for raw, event in zip(stored, events, strict=True)
+            _entry(event, key_ids, index)
+            for key_ids, event in zip(mapper.key_ids_of_page(stored), events, strict=True)
         ]
         return RecordHistory(
             stream_id, _aggregate_name(events[0]), entries, _subjects(stream_id, events)
@@ -170,11 +170,19 @@ class RecordHistories:
         department-day, a lesson, a documentation entry, the access log) whose opened fields
         name them. Culled events name no one and are not found, which is the point."""
         own = own_streams(subject)
+        # An event names the subject in an opened field only if a part of it is sealed under
+        # a live key of theirs (a group's scope is its subject's): the others need no opening.
+        theirs = {r.key_id.bytes for r in self._app.keystore.scopes(subject=subject) if r.key_id}
+
+        def could_be(stream: UUID | str, key_ids: list[bytes]) -> bool:
+            return stream in own or not theirs.isdisjoint(key_ids)
 
         def about(stream: UUID, event: Any) -> bool:
             return stream in own or subject in _subjects(stream, [event])
 
-        return self._scan(subject, about, progress, keep=own if theirs_only else None)
+        return self._scan(
+            subject, about, progress, keep=own if theirs_only else None, could_be=could_be
+        )
 
     def unit_history(self, unit_id: UUID, progress: Progress | None = None) -> ScanHistory:
         """The unit's own record and every event that names it or one of its departments."""
@@ -199,7 +207,11 @@ class RecordHistories:
         wanted: Callable[[UUID, Any], bool],
         progress: Progress | None,
         keep: frozenset[UUID] | None = None,
+        could_be: Callable[[UUID | str, list[bytes]], bool] | None = None,
     ) -> ScanHistory:
+        """Read the whole log a page at a time, keeping the events ``wanted`` says are about
+        ``about``. ``could_be`` (stream, key ids) passes over events before they are opened:
+        it must pass every event ``wanted`` would keep."""
         mapper: SealingMapper = self._app.sealing_mapper
         index = GallringIndex(self._runs())
         records: dict[UUID, StreamHistory] = {}
@@ -210,14 +222,21 @@ class RecordHistories:
             page = self._app.recorder.select_notifications(
                 start, _PAGE, inclusive_of_start=start is None
             )
-            for stored, event in zip(page, mapper.to_domain_events(page), strict=True):
-                stream = stored.originator_id
-                if not wanted(stream, event):
-                    continue
+            candidates: Sequence[StoredEvent] = page
+            if could_be is not None:
+                ids = mapper.key_ids_of_page(page)
+                candidates = [
+                    s for s, k in zip(page, ids, strict=True) if could_be(s.originator_id, k)
+                ]
+            opened = zip(candidates, mapper.to_domain_events(candidates), strict=True)
+            kept = [(s, event) for s, event in opened if wanted(event.originator_id, event)]
+            kept_ids = mapper.key_ids_of_page([s for s, _ in kept])
+            for (_stored, event), key_ids in zip(kept, kept_ids, strict=True):
+                stream: UUID = event.originator_id
                 record = records.get(stream)
                 if record is None:
                     record = records[stream] = StreamHistory(stream, _aggregate_name(event), [])
-                record.entries.append(_entry(event, mapper.key_ids_of(stored), index, keep))
+                record.entries.append(_entry(event, key_ids, index, keep))
                 shown.append((stream, event))
             read += len(page)
             if progress is not None:

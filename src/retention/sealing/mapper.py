@@ -466,29 +466,39 @@ class SealingMapper(Mapper[UUID]):
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event
 
-    def key_ids_of(self, stored: StoredEvent) -> list[bytes]:
-        """The key ids an event's parts were sealed under: those it shows, and those under
-        its veil while the veil's key lives. For auditors: they name the gallring run that
-        culled a part."""
-        try:
-            _, parts = envelope.unpack(stored.state)
-        except envelope.EnvelopeError as e:
-            raise self._unreadable(stored, str(e)) from None
-        shown = [part[0] for part in parts if part[0] != envelope.NO_KEY]
-        if not envelope.is_veiled(stored.state):
-            return shown
-        veil_id, nonce, ciphertext = parts[0]
-        aead = self.keystore.prefetch({veil_id}).get(veil_id)
-        if aead is None:
-            return shown
-        ad = envelope.associated_data(
-            stored.originator_id, stored.originator_version, stored.topic, veil_id
-        )
-        try:
-            hidden, _ = envelope.open_veil(aead.decrypt(nonce, ciphertext, ad))
-        except (InvalidTag, envelope.EnvelopeError):
-            raise self._unreadable(stored, "a veil failed to authenticate") from None
-        return [veil_id, *hidden]
+    def key_ids_of_page(self, stored_events: Sequence[StoredEvent]) -> list[list[bytes]]:
+        """The key ids each event's parts were sealed under: those it shows, and those under
+        its veil while the veil's key lives; one key query for the page's veils. For
+        auditors: they name the gallring run that culled a part, and whose an event is."""
+        layouts: list[tuple[list[envelope.Part], bool]] = []
+        veil_ids: set[bytes] = set()
+        for stored in stored_events:
+            try:
+                _, parts = envelope.unpack(stored.state)
+            except envelope.EnvelopeError as e:
+                raise self._unreadable(stored, str(e)) from None
+            veiled = envelope.is_veiled(stored.state)
+            layouts.append((parts, veiled))
+            if veiled:
+                veil_ids.add(parts[0][0])
+        keys = self.keystore.prefetch(veil_ids) if veil_ids else {}
+        found: list[list[bytes]] = []
+        for stored, (parts, veiled) in zip(stored_events, layouts, strict=True):
+            shown = [part[0] for part in parts if part[0] != envelope.NO_KEY]
+            veil_id, nonce, ciphertext = parts[0] if veiled else (b"", b"", b"")
+            aead = keys.get(veil_id) if veiled else None
+            if aead is None:
+                found.append(shown)
+                continue
+            ad = envelope.associated_data(
+                stored.originator_id, stored.originator_version, stored.topic, veil_id
+            )
+            try:
+                hidden, _ = envelope.open_veil(aead.decrypt(nonce, ciphertext, ad))
+            except (InvalidTag, envelope.EnvelopeError):
+                raise self._unreadable(stored, "a veil failed to authenticate") from None
+            found.append([veil_id, *hidden])
+        return found
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         return self.to_domain_events([stored_event])[0]
