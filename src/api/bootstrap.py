@@ -236,6 +236,7 @@ def build(
             audit,
             archive.of_subject,
             partial(culled_of, gallring, archive.deliveries),
+            app.org_names,
             clock,
         ),
         outbox=make_outbox(app, sender or RecordingSender(), clock),

@@ -8,6 +8,8 @@ and a crash can never leave a unit or group its parent does not know.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from contextlib import suppress
 from datetime import date
 from typing import TypeVar
 from uuid import UUID
@@ -145,6 +147,21 @@ class OrganisationCommands(GallraBase):
 
     def get_unit(self, unit_id: UUID) -> OrgUnitView:
         return unit_view(self._get(Unit, unit_id, "unit"))
+
+    def org_names(self, unit_ids: Iterable[UUID], group_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """The names of these units (and all their departments) and groups, for documents
+        that would otherwise show bare ids; an id that is not one is left out. Organisation
+        data, not personal: only units and groups are loaded, never a person."""
+        names: dict[UUID, str] = {}
+        for unit_id in sorted(set(unit_ids), key=str):
+            with suppress(NotFoundError):
+                unit = self._get(Unit, unit_id, "unit")
+                names[unit_id] = unit.name
+                names.update(unit.departments)
+        for group_id in sorted(set(group_ids), key=str):
+            with suppress(NotFoundError):
+                names[group_id] = self._get(Group, group_id, "group").name
+        return names
 
     # -- groups ----------------------------------------------------------------------------
 

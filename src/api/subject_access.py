@@ -11,7 +11,8 @@ Producing it is itself a read of their data, and so is on the access log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +52,7 @@ class Extract:
     events_read: int
     archived: list[Archived]  # deliveries holding records of theirs Gallra still holds
     culled: list[CulledScope]  # what gallring culled of theirs, and where it is kept
+    names: dict[UUID, str]  # the units, departments and groups it mentions, by id
 
 
 class SubjectAccess:
@@ -60,12 +62,14 @@ class SubjectAccess:
         audit: AccessLogQuery,
         archived: Callable[[UUID], list[Archived]],
         culled: Callable[[UUID], list[CulledScope]],
+        org_names: Callable[[Iterable[UUID], Iterable[UUID]], dict[UUID, str]],
         clock: Callable[[], datetime],
     ) -> None:
         self._histories = histories
         self._audit = audit
         self._archived = archived
         self._culled = culled
+        self._org_names = org_names
         self._clock = clock
 
     def extract(self, subject: UUID, by: str, progress: Progress | None = None) -> Extract:
@@ -92,7 +96,18 @@ class SubjectAccess:
             history.events_read,
             self._archived(subject),
             self._culled(subject),
+            self._names(history.records, states),
         )
+
+    def _names(
+        self, records: list[StreamHistory], states: dict[UUID, dict[str, Any] | None]
+    ) -> dict[UUID, str]:
+        """Names for the organisation ids the extract shows (units, departments, groups)."""
+        found: dict[str, set[UUID]] = {"unit_id": set(), "group_id": set()}
+        values = [e.values for r in records for e in r.entries] + [s for s in states.values() if s]
+        for value in values:
+            _collect_ids(value, found)
+        return self._org_names(found["unit_id"], found["group_id"])
 
     def _access_log(self, subject: UUID) -> list[AccessRow]:
         rows: list[AccessRow] = []
@@ -114,8 +129,8 @@ def _changes(record: StreamHistory) -> list[Change]:
         corrected = entry.kind.endswith(CORRECTION)
         changing = corrected or entry.kind.endswith(CHANGE)
         for name, value in entry.values.items():
-            if name == "reason" and corrected:
-                continue
+            if name not in entry.personal or (name == "reason" and corrected):
+                continue  # bookkeeping (a generation, say) is no change to their data
             if changing and last.get(name) != value:
                 found.append(
                     Change(
@@ -161,6 +176,7 @@ def as_json(extract: Extract) -> dict[str, Any]:
             }
             for c in extract.changes
         ],
+        "names": {str(k): v for k, v in sorted(extract.names.items(), key=lambda kv: str(kv[0]))},
         "archive_deliveries": [
             {
                 "package_id": str(a.package_id),
@@ -234,7 +250,7 @@ def as_markdown(extract: Extract) -> str:
         if record.stream_id not in extract.states:
             continue
         lines += [f"### {record.aggregate} `{record.stream_id}`", ""]
-        for name, value in (state or {}).items():
+        for name, value in _named(state or {}, extract.names).items():
             if name in {"id", "version", "created_on", "modified_on"}:
                 continue
             lines.append(f"- {name}: {_shown(value)}")
@@ -255,7 +271,8 @@ def as_markdown(extract: Extract) -> str:
             when = "unknown" if e.recorded_at is None else f"{e.recorded_at:%Y-%m-%d %H:%M}"
             if e.time_known == "month" and e.recorded_at is not None:
                 when = f"{e.recorded_at:%Y-%m}"
-            details = "; ".join(f"{k}: {_shown(v)}" for k, v in e.values.items())
+            shown = _named(e.values, extract.names)
+            details = "; ".join(f"{k}: {_shown(v)}" for k, v in shown.items())
             if e.culled:
                 details += "; culled: " + ", ".join(c.field for c in e.culled)
             if e.redacted:
@@ -313,6 +330,43 @@ def as_markdown(extract: Extract) -> str:
         ],
     )
     return "\n".join(lines) + "\n"
+
+
+_NAMED = ("unit_id", "department_id", "group_id")  # fields whose ids the document names
+
+
+def _collect_ids(value: Any, found: dict[str, set[UUID]]) -> None:
+    """Gather the ids under ``found``'s field names, however deep in the value."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in found and isinstance(inner, str):
+                with suppress(ValueError):
+                    found[key].add(UUID(inner))
+            else:
+                _collect_ids(inner, found)
+    elif isinstance(value, list):
+        for inner in value:
+            _collect_ids(inner, found)
+
+
+def _named(value: Any, names: dict[UUID, str]) -> Any:
+    """The value with each unit, department and group id shown with its name."""
+    if isinstance(value, dict):
+        return {
+            key: _with_name(inner, names) if key in _NAMED else _named(inner, names)
+            for key, inner in value.items()
+        }
+    if isinstance(value, list):
+        return [_named(inner, names) for inner in value]
+    return value
+
+
+def _with_name(value: Any, names: dict[UUID, str]) -> Any:
+    try:
+        name = names.get(UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        name = None
+    return value if name is None else f"{name} ({value})"
 
 
 def _table_section(

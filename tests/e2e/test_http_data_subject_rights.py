@@ -24,7 +24,7 @@ def headers(gallra: Gallra, role: Role, subject: object = None) -> dict[str, str
 
 def test_a_correction_and_the_register_extract(gallra: Gallra) -> None:
     app = gallra.app
-    _unit, _dep, kids = enrolled_department(app, 2, "Förskolan Linden", "Humlan")
+    unit, dep, kids = enrolled_department(app, 2, "Förskolan Linden", "Humlan")
     child = kids[0]
     guardian = next(iter(app.get_child(child).guardians))
     app.change_contact(child, "070-1112223", None)
@@ -85,6 +85,10 @@ def test_a_correction_and_the_register_extract(gallra: Gallra) -> None:
         assert f"guardians: {guardian}: " in text
         correction = next(line for line in text.splitlines() if "IdentityCorrected" in line)
         assert correction.split(" | ")[1] == "admin"
+        # units and departments by name, not by bare id
+        assert f"unit_id: Förskolan Linden ({unit})" in text
+        assert f"department_id: Humlan ({dep})" in text
+        assert data["names"] == {str(unit): "Förskolan Linden", str(dep): "Humlan"}
 
         assert (
             client.get(
