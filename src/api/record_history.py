@@ -222,16 +222,22 @@ class RecordHistories:
             page = self._app.recorder.select_notifications(
                 start, _PAGE, inclusive_of_start=start is None
             )
-            candidates: Sequence[StoredEvent] = page
+            # each event with its key ids when read before opening it (the subject's filter)
+            pairs: list[tuple[StoredEvent, list[bytes] | None]] = [(n, None) for n in page]
             if could_be is not None:
                 ids = mapper.key_ids_of_page(page)
-                candidates = [
-                    s for s, k in zip(page, ids, strict=True) if could_be(s.originator_id, k)
+                pairs = [
+                    (n, k) for n, k in zip(page, ids, strict=True) if could_be(n.originator_id, k)
                 ]
-            opened = zip(candidates, mapper.to_domain_events(candidates), strict=True)
-            kept = [(s, event) for s, event in opened if wanted(event.originator_id, event)]
-            kept_ids = mapper.key_ids_of_page([s for s, _ in kept])
-            for (_stored, event), key_ids in zip(kept, kept_ids, strict=True):
+            opened = mapper.to_domain_events([n for n, _ in pairs])
+            kept = [
+                (n, k, event)
+                for (n, k), event in zip(pairs, opened, strict=True)
+                if wanted(event.originator_id, event)
+            ]
+            unread = iter(mapper.key_ids_of_page([n for n, k, _ in kept if k is None]))
+            for _, known, event in kept:
+                key_ids = known if known is not None else next(unread)
                 stream: UUID = event.originator_id
                 record = records.get(stream)
                 if record is None:
